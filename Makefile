@@ -1,0 +1,58 @@
+# The two commands: `make run` (development, embedded defaults) and `make test` (everything,
+# on the real services). See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run install demo migrate test lint services-up services-down services-status run-full benchmark clean
+
+run: install migrate demo
+	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+install: $(VENV)/.installed .env
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+.env:
+	cp .env.example .env
+
+migrate: install
+	$(DEV_ENV) $(MANAGE) migrate --noinput
+
+# Idempotent: a second run reports what is already there and creates nothing.
+demo: migrate
+	$(DEV_ENV) $(MANAGE) load_cities
+	$(DEV_ENV) $(MANAGE) load_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/mypy .
+
+test: install
+	scripts/test.sh
+
+services-up:
+	scripts/services.sh up
+
+services-down:
+	scripts/services.sh down
+
+services-status:
+	scripts/services.sh status
+
+run-full: install
+	scripts/run-full.sh
+
+benchmark: install
+	@ls benchmarks/*.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,40 @@
+"""Reads for cities. Everything here is public reference data."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import City, Region
+
+
+def city_directory(
+    *, query: str = "", region_code: str = "", members_only: bool = True
+) -> QuerySet[City]:
+    """Cities for the directory, with their count of published practices."""
+    cities = City.objects.select_related("country__subregion__parent")
+    if members_only:
+        cities = cities.filter(member_status=City.MemberStatus.ACTIVE)
+    if query:
+        cities = cities.filter(
+            Q(name__icontains=query)
+            | Q(ascii_name__icontains=query)
+            | Q(country__name_en__icontains=query)
+            | Q(country__name_fr__icontains=query)
+            | Q(country__name_es__icontains=query)
+        )
+    if region_code:
+        cities = cities.filter(
+            Q(country__subregion__code=region_code)
+            | Q(country__subregion__parent__code=region_code)
+        )
+    return cities.annotate(
+        published_count=Count("practices", filter=Q(practices__review_state="published"))
+    ).order_by("name")
+
+
+def city_get_by_slug(*, slug: str) -> City:
+    return City.objects.select_related("country__subregion__parent").get(slug=slug)
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.filter(level=Region.Level.REGION).prefetch_related("children")

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from practices import views as practice_views
+
+urlpatterns = [
+    path("", practice_views.home, name="home"),
+    path("cities/", include("cities.urls")),
+    path("practices/", include("practices.urls")),
+    path("api/v1/", include("api.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,47 @@
+"""Test-wide setup. Service markers (elasticsearch, postgres, redis) are enforced here:
+with REQUIRE_SERVICES=1 (set by `make test`) an unreachable service fails the test with the
+command that starts it; without it the test is skipped, for a quick local run."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+SERVICES = {
+    "elasticsearch": ("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+    "postgres": ("DATABASE_URL", "postgres://127.0.0.1:5432/"),
+    "redis": ("REDIS_URL", "redis://127.0.0.1:6379/0"),
+}
+
+
+def service_url(name: str) -> str:
+    variable, default = SERVICES[name]
+    value = os.environ.get(variable, "")
+    if name == "postgres" and not value.startswith("postgres"):
+        return default
+    return value or default
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for name in SERVICES:
+        if item.get_closest_marker(name) is None:
+            continue
+        url = service_url(name)
+        if _reachable(url):
+            continue
+        message = f"{name} is not reachable at {url}; start it with `make services-up`."
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)

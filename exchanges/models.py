@@ -1,0 +1,136 @@
+"""Exchange requests between cities, the peer proposals for them and the exchanges that follow.
+
+The workflows (matching, brokering, lifecycle transitions) are built on these models by the
+exchanges issue; the foundation holds the data model and demo requests.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City
+from practices.models import Challenge, Practice, Topic
+
+
+class ExchangeFormat(models.TextChoices):
+    STUDY_VISIT = "study-visit", _("study visit")
+    PEER_REVIEW = "peer-review", _("peer review")
+    WEBINAR = "webinar", _("webinar")
+    MENTORING = "mentoring", _("mentoring")
+
+
+class ExchangeRequest(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_REVIEW = "in_review", _("taken by a broker")
+        PROPOSED = "proposed", _("peers proposed")
+        MATCHED = "matched", _("matched")
+        CLOSED = "closed", _("closed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="exchange_requests")
+    challenges = models.ManyToManyField(Challenge, related_name="exchange_requests")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="exchange_requests")
+    need = models.TextField(_("the need"))
+    formats = models.JSONField(_("preferred formats"), default=list, blank=True)
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="brokered_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        permissions = [("broker_exchange", "Can broker exchanges")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_start__isnull=True)
+                | models.Q(window_end__isnull=True)
+                | models.Q(window_end__gte=models.F("window_start")),
+                name="request_window_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city.name}: {self.need[:60]}"
+
+
+class Match(models.Model):
+    """A peer city proposed for a request, with its score and the reasons for it."""
+
+    request = models.ForeignKey(ExchangeRequest, on_delete=models.CASCADE, related_name="matches")
+    peer_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    practices = models.ManyToManyField(Practice, blank=True, related_name="+")
+    score = models.FloatField()
+    explanation = models.JSONField(default=dict, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "-score"]
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(fields=["request", "peer_city"], name="match_unique_peer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer_city.name} for request {self.request_id} ({self.score:.2f})"
+
+
+class Exchange(models.Model):
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        SCHEDULED = "scheduled", _("scheduled")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        EVALUATED = "evaluated", _("evaluated")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    match = models.OneToOneField(Match, on_delete=models.PROTECT, related_name="exchange")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
+    format = models.CharField(max_length=12, choices=ExchangeFormat.choices, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Exchange {self.pk} ({self.state})"
+
+
+class ExchangeEvent(models.Model):
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=12, choices=Exchange.State.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=Exchange.State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["exchange", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} -> {self.to_state} ({self.at:%Y-%m-%d})"

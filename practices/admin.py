@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_en", "name_fr", "name_es", "order"]
+
+
+@admin.register(Sdg)
+class SdgAdmin(admin.ModelAdmin):
+    list_display = ["number", "title_en", "title_fr", "title_es"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_en", "name_fr", "name_es"]
+    search_fields = ["slug", "name_en"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = PracticeTransition
+    extra = 0
+    readonly_fields = ["from_state", "to_state", "by", "at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # history is written by the review services only
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "city", "language", "status", "review_state", "published_at"]
+    list_filter = ["review_state", "language", "status", "challenges"]
+    search_fields = ["title", "summary", "city__name"]
+    list_select_related = ["city"]
+    autocomplete_fields = ["city", "partner_cities"]
+    filter_horizontal = ["challenges", "sdgs", "topics"]
+    # The review state changes only through the review services, which keep the history.
+    readonly_fields = ["review_state", "published_at", "created_at", "updated_at"]
+    inlines = [TransitionInline]

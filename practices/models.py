@@ -1,0 +1,195 @@
+"""Good practices and the taxonomy that tags them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from cities.models import City, TranslatedNameMixin
+
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+
+# The body of a practice, in reading order. Other apps (search, forms, imports) use this list.
+SECTIONS: list[tuple[str, StrOrPromise]] = [
+    ("context", _("Context")),
+    ("objectives", _("Objectives")),
+    ("implementation", _("Implementation")),
+    ("results", _("Results")),
+    ("lessons_learned", _("Lessons learned")),
+    ("transferability", _("Transferability")),
+]
+
+
+class Challenge(TranslatedNameMixin):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+
+class Sdg(models.Model):
+    """One of the 17 UN Sustainable Development Goals, with its official short titles."""
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    title_en = models.CharField(max_length=200)
+    title_fr = models.CharField(max_length=200)
+    title_es = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "SDG"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=17), name="sdg_number_1_17"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        lang = (translation.get_language() or "en")[:2]
+        return str(getattr(self, f"title_{lang}", "") or self.title_en)
+
+
+class Topic(TranslatedNameMixin):
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+
+class Practice(models.Model):
+    class ReviewState(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        PUBLISHED = "published", _("published")
+        CHANGES_REQUESTED = "changes_requested", _("changes requested")
+        ARCHIVED = "archived", _("archived")
+
+    class Status(models.TextChoices):
+        PILOT = "pilot", _("pilot")
+        ONGOING = "ongoing", _("ongoing")
+        COMPLETED = "completed", _("completed")
+
+    class BudgetBand(models.TextChoices):
+        UNKNOWN = "", _("not stated")
+        UNDER_100K = "under-100k", _("under 100,000 USD")
+        FROM_100K = "100k-1m", _("100,000 to 1 million USD")
+        FROM_1M = "1m-10m", _("1 to 10 million USD")
+        OVER_10M = "over-10m", _("over 10 million USD")
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("one-line summary"), max_length=300)
+    context = models.TextField(_("context"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    implementation = models.TextField(_("implementation"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    transferability = models.TextField(
+        _("transferability"), blank=True, help_text=_("What a city needs to adopt it.")
+    )
+    language = models.CharField(_("original language"), max_length=2, choices=LANGUAGES)
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="practices")
+    partner_cities = models.ManyToManyField(City, blank=True, related_name="partner_practices")
+    challenges = models.ManyToManyField(Challenge, related_name="practices")
+    sdgs = models.ManyToManyField(Sdg, blank=True, related_name="practices")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="practices")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ONGOING)
+    start_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    budget_band = models.CharField(
+        max_length=12, choices=BudgetBand.choices, default=BudgetBand.UNKNOWN, blank=True
+    )
+    main_actors = models.TextField(_("main actors"), blank=True)
+    contacts = models.TextField(_("contacts"), blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    awards = models.TextField(_("awards"), blank=True)
+
+    source_url = models.URLField(_("imported from"), max_length=500, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practices_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["review_state", "-published_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~models.Q(source_url=""),
+                name="practice_unique_source_url",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_year__isnull=True)
+                | models.Q(end_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="practice_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(review_state="published")
+                | models.Q(published_at__isnull=False),
+                name="practice_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
+    @property
+    def is_published(self) -> bool:
+        return self.review_state == self.ReviewState.PUBLISHED
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(heading, text) of every section that has text, in reading order."""
+        return [
+            (str(label), getattr(self, name)) for name, label in SECTIONS if getattr(self, name)
+        ]
+
+
+class PracticeTransition(models.Model):
+    """One step of the review history: who moved the practice from which state to which."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=Practice.ReviewState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=Practice.ReviewState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["practice", "at", "id"]
+        permissions = [("review_practice", "Can review, publish and unpublish practices")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} -> {self.to_state} ({self.at:%Y-%m-%d})"

@@ -1,0 +1,1 @@
+"""Search outbox and index state live here (search issue)."""
