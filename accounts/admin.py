@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import CityMembership
 
-from .models import User
+from .models import EmailDelivery, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,3 +26,10 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["key", "to", "subject", "claimed_at", "sent_at"]
+    search_fields = ["key", "to", "subject"]
+    readonly_fields = ["key", "to", "subject", "claimed_at", "sent_at", "error"]

@@ -55,3 +55,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class EmailDelivery(models.Model):
+    """One e-mail the platform decided to send, keyed so that it is sent at most once.
+
+    A task claims the key (a unique row) before sending and stamps `sent_at` after. A retried
+    task finds the claim and does not send again. When the mail server refuses or cannot be
+    reached the claim is released, so the retry sends it; a claim left without `sent_at` means
+    the worker died mid-send, and stays for an operator to see rather than risk a duplicate.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        verbose_name_plural = "e-mail deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.to}"

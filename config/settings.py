@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "parler",
     "accounts",
     "cities",
     "practices",
@@ -110,6 +111,13 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Practice texts (django-parler): a missing language falls back to any language present; pages
+# choose the visitor's language or the practice's original explicitly (Practice.text_in).
+PARLER_DEFAULT_LANGUAGE_CODE = "en"
+PARLER_LANGUAGES = {
+    None: ({"code": "en"}, {"code": "fr"}, {"code": "es"}),
+    "default": {"fallbacks": ["en", "fr", "es"], "hide_untranslated": False},
+}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -119,6 +127,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Attachments of practices: allowed kinds and their size limits (bytes).
+ATTACHMENT_MAX_IMAGE_BYTES = env.int("ATTACHMENT_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+ATTACHMENT_MAX_PDF_BYTES = env.int("ATTACHMENT_MAX_PDF_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -154,6 +165,8 @@ DEFAULT_FROM_EMAIL = (
     env.str("DEFAULT_FROM_EMAIL", default="") or "Policy Transfer <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

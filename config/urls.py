@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -17,3 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:
+    # Uploaded files in development; in production the web server or object storage serves them.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from parler.admin import TranslatableAdmin
 
-from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
+from .models import Challenge, Practice, PracticeAttachment, PracticeTransition, Sdg, Topic
 
 
 @admin.register(Challenge)
@@ -29,14 +30,20 @@ class TransitionInline(admin.TabularInline):
         return False  # history is written by the review services only
 
 
+class AttachmentInline(admin.TabularInline):
+    model = PracticeAttachment
+    extra = 0
+    readonly_fields = ["kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "city", "language", "status", "review_state", "published_at"]
+class PracticeAdmin(TranslatableAdmin):
+    list_display = ["__str__", "city", "language", "status", "review_state", "published_at"]
     list_filter = ["review_state", "language", "status", "challenges"]
-    search_fields = ["title", "summary", "city__name"]
+    search_fields = ["translations__title", "translations__summary", "city__name"]
     list_select_related = ["city"]
     autocomplete_fields = ["city", "partner_cities"]
     filter_horizontal = ["challenges", "sdgs", "topics"]
     # The review state changes only through the review services, which keep the history.
     readonly_fields = ["review_state", "published_at", "created_at", "updated_at"]
-    inlines = [TransitionInline]
+    inlines = [AttachmentInline, TransitionInline]

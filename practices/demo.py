@@ -25,7 +25,7 @@ from cities.services import city_membership_set
 from exchanges.models import ExchangeRequest
 
 from .demo_content import ACTORS, EXCHANGE_NEEDS, IDEAS, SECTION_TEXT
-from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
+from .models import Challenge, Practice, PracticeTransition, PracticeTranslation, Sdg, Topic
 
 DEMO_URL = "https://demo.metropolis.invalid/practices/{n}"
 DEMO_DOMAIN = "demo.metropolis.test"
@@ -155,35 +155,53 @@ def _build_practice(n: int, members: list[City], rng: random.Random) -> tuple[Pr
     lang = LANGS[(n // len(IDEAS)) % 3] if n % 7 else rng.choice(LANGS)
     if city.languages and city.languages[0] in LANGS and rng.random() < 0.6:
         lang = city.languages[0]
-    country = getattr(city.country, f"name_{lang}")
     years = rng.randint(2, 8)
     start = rng.randint(2005, 2025)
     status = rng.choice(list(Practice.Status.values))
-    fill = {
-        "city": city.name,
-        "country": country,
-        "subject": idea["subject"][lang],
-        "years": years,
-        "people": f"{rng.randint(2, 400) * 1000:,}".replace(",", " " if lang != "en" else ","),
-        "actors": rng.choice(ACTORS[lang]),
-    }
+    people = rng.randint(2, 400) * 1000
+    actor = rng.randrange(len(ACTORS["en"]))
+
+    def text(language: str, quality: str) -> PracticeTranslation:
+        fill = {
+            "city": city.name,
+            "country": getattr(city.country, f"name_{language}"),
+            "subject": idea["subject"][language],
+            "years": years,
+            "people": f"{people:,}".replace(",", "," if language == "en" else "\u202f"),
+            "actors": ACTORS[language][actor],
+        }
+        return PracticeTranslation(
+            language_code=language,
+            quality=quality,
+            title=idea["title"][language].format(city=city.name)[:200],
+            summary=idea["summary"][language],
+            **{name: t.format(**fill) for name, t in SECTION_TEXT[language].items()},
+        )
+
+    texts = [text(lang, PracticeTranslation.Quality.ORIGINAL)]
+    # A third of the practices carry translations, machine-made or checked by a person.
+    if rng.random() < 0.33:
+        for other in LANGS:
+            if other != lang:
+                quality = rng.choice(
+                    [PracticeTranslation.Quality.MACHINE, PracticeTranslation.Quality.HUMAN_CHECKED]
+                )
+                texts.append(text(other, quality))
     state = _review_state(rng)
     published_at = BASE_DATE - timedelta(days=rng.randint(0, 1400), minutes=n % 1440)
     practice = Practice(
-        title=idea["title"][lang].format(city=city.name)[:200],
-        summary=idea["summary"][lang],
         language=lang,
         city=city,
         status=status,
         start_year=start,
         end_year=min(start + years, 2026) if status == Practice.Status.COMPLETED else None,
         budget_band=rng.choice(list(Practice.BudgetBand.values)),
-        main_actors=fill["actors"],
+        main_actors=ACTORS[lang][actor],
         awards="Guangzhou Award shortlist" if rng.random() < 0.05 else "",
         source_url=DEMO_URL.format(n=n),
         review_state=state,
         published_at=published_at if state in ("published", "archived") else None,
-        **{name: text.format(**fill) for name, text in SECTION_TEXT[lang].items()},
+        submitted_at=published_at - timedelta(days=30) if state != "draft" else None,
     )
     tags = {
         "challenges": idea["challenges"],
@@ -193,6 +211,7 @@ def _build_practice(n: int, members: list[City], rng: random.Random) -> tuple[Pr
             members[rng.randrange(len(members))].pk for _ in range(rng.choice([0, 0, 0, 1, 2]))
         ],
         "published_at": published_at,
+        "texts": texts,
     }
     return practice, tags
 
@@ -206,8 +225,11 @@ def _write_batch(
         for practice, _ in items:
             practice.created_by = author
         created = Practice.objects.bulk_create([p for p, _ in items])
-        through_c, through_s, through_t, through_p, history = [], [], [], [], []
+        through_c, through_s, through_t, through_p, history, texts = [], [], [], [], [], []
         for practice, tags in zip(created, [t for _, t in items], strict=True):
+            for row in tags["texts"]:
+                row.master = practice
+                texts.append(row)
             through_c += [
                 Practice.challenges.through(practice_id=practice.pk, challenge_id=challenges[s])
                 for s in tags["challenges"]
@@ -263,6 +285,7 @@ def _write_batch(
                         at=BASE_DATE,
                     )
                 )
+        PracticeTranslation.objects.bulk_create(texts)
         Practice.challenges.through.objects.bulk_create(through_c)
         Practice.sdgs.through.objects.bulk_create(through_s)
         Practice.topics.through.objects.bulk_create(through_t)

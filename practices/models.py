@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from parler.fields import TranslationsForeignKey
+from parler.models import TranslatableModel, TranslatedFieldsModel
 
 from cities.models import City, TranslatedNameMixin
 
@@ -66,7 +68,7 @@ class Topic(TranslatedNameMixin):
         ordering = ["slug"]
 
 
-class Practice(models.Model):
+class Practice(TranslatableModel):
     class ReviewState(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
@@ -86,16 +88,8 @@ class Practice(models.Model):
         FROM_1M = "1m-10m", _("1 to 10 million USD")
         OVER_10M = "over-10m", _("over 10 million USD")
 
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.CharField(_("one-line summary"), max_length=300)
-    context = models.TextField(_("context"), blank=True)
-    objectives = models.TextField(_("objectives"), blank=True)
-    implementation = models.TextField(_("implementation"), blank=True)
-    results = models.TextField(_("results"), blank=True)
-    lessons_learned = models.TextField(_("lessons learned"), blank=True)
-    transferability = models.TextField(
-        _("transferability"), blank=True, help_text=_("What a city needs to adopt it.")
-    )
+    # Title, summary and the body sections live in PracticeTranslation, one row per language;
+    # the row in `language` is the original.
     language = models.CharField(_("original language"), max_length=2, choices=LANGUAGES)
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="practices")
@@ -122,6 +116,7 @@ class Practice(models.Model):
         max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -155,7 +150,8 @@ class Practice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        original = self.original
+        return original.title if original else f"Practice {self.pk}"
 
     def get_absolute_url(self) -> str:
         return reverse("practice-detail", kwargs={"pk": self.pk})
@@ -168,11 +164,81 @@ class Practice(models.Model):
     def is_published(self) -> bool:
         return self.review_state == self.ReviewState.PUBLISHED
 
+    @property
+    def original(self) -> PracticeTranslation | None:
+        return self.text_in(self.language, fallback=False)
+
+    def text_in(self, language: str, *, fallback: bool = True) -> PracticeTranslation | None:
+        """The text in `language`, else (with `fallback`) the original. Uses prefetched rows."""
+        rows = {t.language_code: t for t in self.translations.all()}
+        return rows.get(language) or (rows.get(self.language) if fallback else None)
+
+
+class PracticeTranslation(TranslatedFieldsModel):
+    """A practice's text in one language: the original, or a translation of it."""
+
+    class Quality(models.TextChoices):
+        ORIGINAL = "original", _("original")
+        MACHINE = "machine", _("machine-translated")
+        HUMAN_CHECKED = "human_checked", _("human-checked translation")
+
+    master = TranslationsForeignKey(
+        Practice, related_name="translations", null=True, on_delete=models.CASCADE
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("one-line summary"), max_length=300)
+    context = models.TextField(_("context"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    implementation = models.TextField(_("implementation"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    transferability = models.TextField(
+        _("transferability"), blank=True, help_text=_("What a city needs to adopt it.")
+    )
+    quality = models.CharField(max_length=16, choices=Quality.choices, default=Quality.ORIGINAL)
+    text_updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        unique_together = [("language_code", "master")]
+        db_table = "practices_practice_translation"
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language_code}]"
+
     def sections(self) -> list[tuple[str, str]]:
         """(heading, text) of every section that has text, in reading order."""
         return [
             (str(label), getattr(self, name)) for name, label in SECTIONS if getattr(self, name)
         ]
+
+
+def _attachment_path(instance: PracticeAttachment, filename: str) -> str:
+    return f"practices/{instance.practice_id}/{filename}"
+
+
+class PracticeAttachment(models.Model):
+    """An image or PDF attached to a practice, stored through Django's storage API."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("image")
+        PDF = "pdf", _("PDF document")
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name
 
 
 class PracticeTransition(models.Model):

@@ -1,34 +1,45 @@
-"""Reads for practices. Who may see what is decided here, once, for the web and the API."""
+"""Reads for practices. Who may see what is decided here, once, for the web and the API.
+
+- Lists (home, practice list, city profile, search) show published practices only.
+- A practice page is reachable by everyone when the practice is published or archived (an
+  archived one carries a notice and has left search); drafts, submitted practices and those
+  sent back for changes only by members of the owning city and by editors.
+- A practice a user may not see does not exist for them (404), so drafts reveal nothing.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
 from cities.models import City
 
-from .models import Challenge, Practice, Sdg, Topic
+from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
+from .permissions import is_editor
+
+PUBLIC_STATES = [Practice.ReviewState.PUBLISHED, Practice.ReviewState.ARCHIVED]
 
 
 def practice_visible_to(*, user: User | AnonymousUser) -> QuerySet[Practice]:
-    """Published practices for everyone; drafts too for members of the owning city and editors."""
-    published = Q(review_state=Practice.ReviewState.PUBLISHED)
+    public = Q(review_state__in=PUBLIC_STATES)
     if not user.is_authenticated:
-        return Practice.objects.filter(published)
-    if user.has_perm("practices.review_practice"):
+        return Practice.objects.filter(public)
+    if is_editor(user):
         return Practice.objects.all()
-    return Practice.objects.filter(published | Q(city__memberships__user=user)).distinct()
+    member_city_ids = list(user.memberships.values_list("city_id", flat=True))
+    return Practice.objects.filter(public | Q(city_id__in=member_city_ids))
+
+
+def _with_cards(practices: QuerySet[Practice]) -> QuerySet[Practice]:
+    return practices.select_related("city__country").prefetch_related("translations", "challenges")
 
 
 def practice_published_list(
     *, challenge: str = "", city: City | None = None, language: str = ""
 ) -> QuerySet[Practice]:
-    practices = (
-        Practice.objects.filter(review_state=Practice.ReviewState.PUBLISHED)
-        .select_related("city__country")
-        .prefetch_related("challenges")
-        .order_by("-published_at", "-id")
+    practices = Practice.objects.filter(review_state=Practice.ReviewState.PUBLISHED).order_by(
+        "-published_at", "-id"
     )
     if challenge:
         practices = practices.filter(challenges__slug=challenge)
@@ -36,18 +47,50 @@ def practice_published_list(
         practices = practices.filter(Q(city=city) | Q(partner_cities=city)).distinct()
     if language:
         practices = practices.filter(language=language)
-    return practices
+    return _with_cards(practices)
 
 
 def practice_get_visible(*, pk: int, user: User | AnonymousUser) -> Practice:
-    """The practice if this user may read it; Practice.DoesNotExist otherwise (a 404, not 403,
-    so that drafts of other cities do not reveal that they exist)."""
+    """The practice if this user may read it; Practice.DoesNotExist otherwise."""
     return (
         practice_visible_to(user=user)
         .select_related("city__country__subregion__parent", "created_by")
-        .prefetch_related("challenges", "sdgs", "topics", "partner_cities")
+        .prefetch_related(
+            "translations",
+            "challenges",
+            "sdgs",
+            "topics",
+            "partner_cities",
+            "attachments",
+            Prefetch("transitions", queryset=PracticeTransition.objects.select_related("by")),
+        )
         .get(pk=pk)
     )
+
+
+def practice_list_for_member(*, user: User) -> QuerySet[Practice]:
+    """Every practice of the user's cities, whatever its state, most recently changed first."""
+    city_ids = user.memberships.values_list("city_id", flat=True)
+    return _with_cards(Practice.objects.filter(city_id__in=city_ids).order_by("-updated_at"))
+
+
+def practice_review_queue(
+    *, user: User, challenge: Challenge | None = None, region: str = "", language: str = ""
+) -> QuerySet[Practice]:
+    """Submitted practices, oldest submission first. Editors only."""
+    if not is_editor(user):
+        return Practice.objects.none()
+    practices = Practice.objects.filter(review_state=Practice.ReviewState.SUBMITTED)
+    if challenge is not None:
+        practices = practices.filter(challenges=challenge)
+    if region:
+        practices = practices.filter(
+            Q(city__country__subregion__code=region)
+            | Q(city__country__subregion__parent__code=region)
+        )
+    if language:
+        practices = practices.filter(language=language)
+    return _with_cards(practices.distinct().order_by("submitted_at", "id"))
 
 
 def taxonomy() -> dict[str, QuerySet]:

@@ -4,5 +4,21 @@ from . import views
 
 urlpatterns = [
     path("", views.practice_list, name="practice-list"),
+    path("new/", views.practice_create, name="practice-create"),
+    path("mine/", views.practice_mine, name="practice-mine"),
+    path("review/", views.review_queue, name="review-queue"),
     path("<int:pk>/", views.practice_detail, name="practice-detail"),
+    path("<int:pk>/edit/", views.practice_edit, name="practice-edit"),
+    path("<int:pk>/step/<slug:name>/", views.practice_step, name="practice-step"),
+    path(
+        "<int:pk>/translations/<str:language>/",
+        views.practice_translation,
+        name="practice-translation",
+    ),
+    path("<int:pk>/attachments/", views.attachment_add, name="practice-attachment-add"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/delete/",
+        views.attachment_delete,
+        name="practice-attachment-delete",
+    ),
 ]

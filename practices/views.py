@@ -1,12 +1,27 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from cities.models import City
 
-from . import selectors
-from .models import LANGUAGES, Challenge, Practice
+from . import selectors, services
+from .errors import InvalidTransition
+from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
+from .models import LANGUAGES, Challenge, Practice, PracticeAttachment, PracticeTranslation
+from .permissions import can_edit, is_editor, is_member
+from .workflow import available_transitions
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,9 +61,249 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _get_visible(request: HttpRequest, pk: int) -> Practice:
     try:
-        practice = selectors.practice_get_visible(pk=pk, user=request.user)
+        return selectors.practice_get_visible(pk=pk, user=request.user)
     except Practice.DoesNotExist as exc:
-        raise Http404("No such practice.") from exc
-    return render(request, "practices/practice_detail.html", {"practice": practice})
+        raise Http404(_("No such practice.")) from exc
+
+
+def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    practice = _get_visible(request, pk)
+    user = request.user
+    language = (translation.get_language() or "en")[:2]
+    text = practice.text_in(language)
+    insider = is_editor(user) or is_member(user, practice.city_id)
+    return render(
+        request,
+        "practices/practice_detail.html",
+        {
+            "practice": practice,
+            "text": text,
+            "shown_language": text.language_code if text else practice.language,
+            "is_fallback": text is not None and text.language_code != language,
+            "translations": sorted(
+                practice.translations.all(),
+                key=lambda t: (t.language_code != practice.language, t.language_code),
+            ),
+            "insider": insider,
+            "can_edit": can_edit(user, practice),
+            "steps": available_transitions(user, practice),
+            "step_form": TransitionForm(),
+            "attachment_form": AttachmentForm(),
+            "languages": LANGUAGES,
+        },
+    )
+
+
+def _form_errors_from(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def practice_create(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    cities = [m.city for m in user.memberships.select_related("city")]
+    if not cities:
+        raise PermissionDenied(_("Only members of a city can write practices."))
+    form = PracticeForm(request.POST or None, cities=cities)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        city = form.cleaned_data["city"]
+        if "preview" in request.POST:
+            preview = form.practice_text()
+        else:
+            try:
+                practice = services.practice_create(
+                    by=user,
+                    city=city,
+                    language=form.cleaned_data["language"],
+                    data=form.practice_data(),
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Draft saved. Submit it for review when it is ready."))
+                return HttpResponseRedirect(practice.get_absolute_url())
+    return render(
+        request,
+        "practices/practice_form.html",
+        {"form": form, "preview": preview, "practice": None},
+    )
+
+
+@login_required
+def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    practice = _get_visible(request, pk)
+    if not can_edit(user, practice):
+        raise PermissionDenied(_("You cannot edit this practice in its current state."))
+    form = PracticeForm(
+        request.POST or None, initial=services.practice_data_from(practice), own_city=practice.city
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = form.practice_text()
+        else:
+            try:
+                services.practice_update(practice=practice, by=user, data=form.practice_data())
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(practice.get_absolute_url())
+    return render(
+        request,
+        "practices/practice_form.html",
+        {"form": form, "preview": preview, "practice": practice},
+    )
+
+
+@login_required
+@require_POST
+def practice_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    practice = _get_visible(request, pk)
+    form = TransitionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return HttpResponseRedirect(practice.get_absolute_url())
+    try:
+        services.practice_transition(
+            practice=practice, by=cast(User, request.user), name=name, note=note
+        )
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(practice.get_absolute_url(), status=303)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return HttpResponseRedirect(practice.get_absolute_url())
+
+
+@login_required
+def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    user = cast(User, request.user)
+    practice = _get_visible(request, pk)
+    if language not in dict(LANGUAGES) or language == practice.language:
+        raise Http404(_("No such translation."))
+    if not (can_edit(user, practice) or is_editor(user)):
+        raise PermissionDenied(_("You cannot translate this practice."))
+    existing = practice.text_in(language, fallback=False)
+    initial: dict[str, Any] = {}
+    if existing:
+        initial = {f: getattr(existing, f) for f in ("title", "summary", *services.SECTION_NAMES)}
+        initial["quality"] = existing.quality
+    form = TranslationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if "delete" in request.POST and existing:
+            services.practice_translation_delete(practice=practice, by=user, language=language)
+            messages.success(request, _("Translation deleted."))
+            return HttpResponseRedirect(practice.get_absolute_url())
+        if form.is_valid():
+            try:
+                services.practice_translation_set(
+                    practice=practice,
+                    by=user,
+                    language=language,
+                    text=form.practice_text(),
+                    quality=form.cleaned_data["quality"],
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Translation saved."))
+                return HttpResponseRedirect(practice.get_absolute_url())
+    return render(
+        request,
+        "practices/translation_form.html",
+        {
+            "form": form,
+            "practice": practice,
+            "language": language,
+            "language_name": dict(LANGUAGES)[language],
+            "existing": existing,
+            "original": practice.original,
+        },
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    practice = _get_visible(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.practice_attachment_add(
+                practice=practice,
+                by=cast(User, request.user),
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(practice.get_absolute_url(), status=303)
+        messages.success(request, _("File attached."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return HttpResponseRedirect(practice.get_absolute_url())
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    practice = _get_visible(request, pk)
+    try:
+        attachment = practice.attachments.get(pk=attachment_id)
+    except PracticeAttachment.DoesNotExist as exc:
+        raise Http404(_("No such file.")) from exc
+    services.practice_attachment_remove(attachment=attachment, by=cast(User, request.user))
+    messages.success(request, _("File removed."))
+    return HttpResponseRedirect(practice.get_absolute_url())
+
+
+@login_required
+def practice_mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    practices = selectors.practice_list_for_member(user=user)
+    page = Paginator(practices, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "practices/practice_mine.html",
+        {"page": page, "can_write": user.memberships.exists()},
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not is_editor(user):
+        raise PermissionDenied(_("The review queue is for the secretariat's editors."))
+    filters = ReviewQueueFilter(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    practices = selectors.practice_review_queue(
+        user=user,
+        challenge=data.get("challenge"),
+        region=data.get("region") or "",
+        language=data.get("language") or "",
+    )
+    page = Paginator(practices, 30).get_page(request.GET.get("page"))
+    from cities.selectors import region_list
+
+    return render(
+        request,
+        "practices/review_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "regions": region_list(),
+            "quality": PracticeTranslation.Quality,
+        },
+    )

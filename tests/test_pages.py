@@ -13,13 +13,16 @@ def city():
 
 @pytest.fixture
 def published(city):
-    return PracticeFactory(city=city, title="Vélo pour tous", language="fr")
+    return PracticeFactory(city=city, text__title="Vélo pour tous", language="fr")
 
 
 @pytest.fixture
 def draft(city):
     return PracticeFactory(
-        city=city, title="Secret draft", review_state=Practice.ReviewState.DRAFT, published_at=None
+        city=city,
+        text__title="Secret draft",
+        review_state=Practice.ReviewState.DRAFT,
+        published_at=None,
     )
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cities.models import City, CityMembership, Country, Region
-from practices.models import Challenge, Practice
+from practices.models import Challenge, Practice, PracticeTranslation
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -85,17 +85,28 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):
+    """PracticeFactory(text__title=..., text__summary=..., text__context=...) sets the original."""
+
     class Meta:
         model = Practice
         skip_postgeneration_save = True
 
-    title = factory.Sequence(lambda n: f"Practice {n}")
-    summary = "A practice that worked."
-    context = "Context text."
     language = "en"
     city = factory.SubFactory(CityFactory)
     review_state = Practice.ReviewState.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def text(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        PracticeTranslation.objects.create(
+            master=obj,
+            language_code=obj.language,
+            title=kwargs.get("title") or f"Practice {obj.pk}",
+            summary=kwargs.get("summary", "A practice that worked."),
+            context=kwargs.get("context", "Context text."),
+        )
 
     @factory.post_generation
     def challenges(obj, create, extracted, **kwargs):

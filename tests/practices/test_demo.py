@@ -95,10 +95,17 @@ def test_interrupted_run_leaves_whole_batches_and_resumes(cities, monkeypatch):
 
 def test_same_content_whatever_the_batch_boundaries(cities):
     demo.demo_load(practices=12, member_cities=20, batch_size=5)
-    first = list(Practice.objects.order_by("source_url").values_list("source_url", "title"))
+    first = list(
+        Practice.objects.order_by("source_url").values_list("source_url", "translations__title")
+    )
     Practice.objects.all().delete()
     demo.demo_load(practices=12, member_cities=20, batch_size=100)
-    assert list(Practice.objects.order_by("source_url").values_list("source_url", "title")) == first
+    assert (
+        list(
+            Practice.objects.order_by("source_url").values_list("source_url", "translations__title")
+        )
+        == first
+    )
 
 
 def test_command_prints_accounts_and_refuses_bad_sizes(cities, capsys, settings):

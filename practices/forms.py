@@ -1,0 +1,196 @@
+"""Web forms for practices. They turn posted data into service inputs; the services validate
+again and decide, so the API and the web share every rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City
+
+from .models import LANGUAGES, SECTIONS, Challenge, Practice, PracticeTranslation, Sdg, Topic
+from .services import MAX_YEAR, MIN_YEAR, TEXT_LIMITS, PracticeData, PracticeText
+
+
+class TaxonomyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class TextFieldsMixin(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TEXT_LIMITS["title"])
+    summary = forms.CharField(label=_("One-line summary"), max_length=TEXT_LIMITS["summary"])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in SECTIONS:
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=TEXT_LIMITS[name],
+                widget=forms.Textarea(attrs={"rows": 6}),
+                help_text=_("Markdown: *emphasis*, **bold**, lists, [links](https://…)."),
+            )
+
+    def practice_text(self) -> PracticeText:
+        data = self.cleaned_data
+        return PracticeText(
+            title=data["title"],
+            summary=data["summary"],
+            sections={name: data.get(name, "") for name, _label in SECTIONS},
+        )
+
+
+class PracticeForm(TextFieldsMixin):
+    challenges = TaxonomyChoiceField(
+        label=_("Challenges"),
+        queryset=Challenge.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("%(value)s is not one of the challenges.")},
+    )
+    sdgs = TaxonomyChoiceField(
+        label=_("Sustainable Development Goals"),
+        queryset=Sdg.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("%(value)s is not one of the 17 goals.")},
+    )
+    topics = TaxonomyChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("%(value)s is not one of the topics.")},
+    )
+    partner_cities = forms.ModelMultipleChoiceField(
+        label=_("Partner cities"),
+        queryset=City.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Practice.Status.choices)
+    start_year = forms.IntegerField(
+        label=_("Start year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    end_year = forms.IntegerField(
+        label=_("End year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    budget_band = forms.ChoiceField(
+        label=_("Budget"), choices=Practice.BudgetBand.choices, required=False
+    )
+    main_actors = forms.CharField(
+        label=_("Main actors"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    contacts = forms.CharField(
+        label=_("Contacts"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One web address per line."),
+    )
+    awards = forms.CharField(
+        label=_("Awards"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        cities: list[City] | None = None,
+        own_city: City | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # Creating: the author picks one of their cities and the text's language.
+        if cities is not None:
+            self.fields["city"] = forms.ModelChoiceField(
+                label=_("City"),
+                queryset=City.objects.filter(pk__in=[c.pk for c in cities]),
+                empty_label=None if len(cities) == 1 else "—",
+                error_messages={
+                    "invalid_choice": _(
+                        "You can only write practices for a city you are a member of."
+                    )
+                },
+            )
+            self.fields["language"] = forms.ChoiceField(
+                label=_("Language of the text"), choices=LANGUAGES
+            )
+            self.order_fields(["city", "language"])
+        partners = City.objects.filter(member_status=City.MemberStatus.ACTIVE)
+        if own_city is not None:
+            partners = partners.exclude(pk=own_city.pk)
+        partner_field = self.fields["partner_cities"]
+        assert isinstance(partner_field, forms.ModelMultipleChoiceField)
+        partner_field.queryset = partners.select_related("country")
+
+    def clean_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("The end year cannot be before the start year."))
+        return data
+
+    def practice_data(self) -> PracticeData:
+        data = self.cleaned_data
+        return PracticeData(
+            text=self.practice_text(),
+            challenges=list(data["challenges"]),
+            sdgs=list(data["sdgs"]),
+            topics=list(data["topics"]),
+            partner_cities=list(data["partner_cities"]),
+            status=data["status"],
+            start_year=data["start_year"],
+            end_year=data["end_year"],
+            budget_band=data.get("budget_band") or "",
+            main_actors=data["main_actors"],
+            contacts=data["contacts"],
+            links=data["links"],
+            awards=data["awards"],
+        )
+
+
+class TranslationForm(TextFieldsMixin):
+    quality = forms.ChoiceField(
+        label=_("This translation is"),
+        choices=[
+            (PracticeTranslation.Quality.MACHINE, _("machine-translated")),
+            (PracticeTranslation.Quality.HUMAN_CHECKED, _("checked by a person")),
+        ],
+    )
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Image or PDF"))
+    title = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+class ReviewQueueFilter(forms.Form):
+    challenge = forms.ModelChoiceField(
+        queryset=Challenge.objects.all(), to_field_name="slug", required=False, label=_("Challenge")
+    )
+    region = forms.CharField(required=False, max_length=3, label=_("Region"))
+    language = forms.ChoiceField(
+        choices=[("", "—"), *LANGUAGES], required=False, label=_("Language")
+    )

@@ -1,0 +1,424 @@
+"""Every write to a practice: creating and editing, translations, attachments, the review steps.
+
+Each function checks who is acting, validates, writes in one transaction, records the history
+and the search outbox row, and queues e-mail after the commit. Errors are domain errors
+(practices.errors) carrying messages meant for the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cities.models import City
+from search.outbox import outbox_record
+
+from .errors import InvalidTransition
+from .models import (
+    LANGUAGES,
+    SECTIONS,
+    Challenge,
+    Practice,
+    PracticeAttachment,
+    PracticeTransition,
+    PracticeTranslation,
+    Sdg,
+    Topic,
+)
+from .permissions import can_edit, is_editor, is_member
+from .workflow import TRANSITIONS
+
+LANGUAGE_CODES = {code for code, _name in LANGUAGES}
+SECTION_NAMES = [name for name, _label in SECTIONS]
+TEXT_LIMITS = {"title": 200, "summary": 300, **dict.fromkeys(SECTION_NAMES, 20_000)}
+MAX_LINKS = 20
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+@dataclass
+class PracticeText:
+    """The text fields of a practice in one language."""
+
+    title: str
+    summary: str
+    sections: dict[str, str] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if not self.title.strip():
+            errors["title"] = [_("A title is required.")]
+        if not self.summary.strip():
+            errors["summary"] = [_("A one-line summary is required.")]
+        unknown = set(self.sections) - set(SECTION_NAMES)
+        if unknown:
+            errors["sections"] = [
+                _("Unknown section(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            ]
+        for name, limit in TEXT_LIMITS.items():
+            value = (
+                self.title
+                if name == "title"
+                else self.summary
+                if name == "summary"
+                else self.sections.get(name, "")
+            )
+            if len(value) > limit:
+                errors[name] = [
+                    _("At most %(limit)d characters (this has %(count)d).")
+                    % {"limit": limit, "count": len(value)}
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def apply(self, row: PracticeTranslation) -> None:
+        row.title = self.title.strip()
+        row.summary = self.summary.strip()
+        for name in SECTION_NAMES:
+            setattr(row, name, self.sections.get(name, "").strip())
+
+
+@dataclass
+class PracticeData:
+    """Everything a practitioner fills in, apart from the city and the text's language."""
+
+    text: PracticeText
+    challenges: list[Challenge]
+    sdgs: list[Sdg] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    partner_cities: list[City] = field(default_factory=list)
+    status: str = Practice.Status.ONGOING
+    start_year: int | None = None
+    end_year: int | None = None
+    budget_band: str = ""
+    main_actors: str = ""
+    contacts: str = ""
+    links: list[str] = field(default_factory=list)
+    awards: str = ""
+
+    def validate(self, *, city: City) -> None:
+        errors: dict[str, list[str]] = {}
+        try:
+            self.text.validate()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if not self.challenges:
+            errors["challenges"] = [_("Choose at least one challenge.")]
+        if self.status not in Practice.Status.values:
+            errors["status"] = [_("Unknown status.")]
+        if self.budget_band not in Practice.BudgetBand.values:
+            errors["budget_band"] = [_("Unknown budget band.")]
+        for name in ("start_year", "end_year"):
+            year = getattr(self, name)
+            if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+                errors[name] = [
+                    _("Give a year between %(min)d and %(max)d.")
+                    % {"min": MIN_YEAR, "max": MAX_YEAR}
+                ]
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            errors["end_year"] = [_("The end year cannot be before the start year.")]
+        if any(c.pk == city.pk for c in self.partner_cities):
+            errors["partner_cities"] = [_("The practice's own city cannot also be a partner.")]
+        for name in ("main_actors", "contacts", "awards"):
+            if len(getattr(self, name)) > 2000:
+                errors[name] = [_("At most %(limit)d characters.") % {"limit": 2000}]
+        if len(self.links) > MAX_LINKS:
+            errors["links"] = [_("At most %(limit)d links.") % {"limit": MAX_LINKS}]
+        validate_url = URLValidator(schemes=["http", "https"])
+        for link in self.links:
+            try:
+                validate_url(link)
+            except ValidationError:
+                errors.setdefault("links", []).append(
+                    _("“%(link)s” is not a web address (http:// or https://).")
+                    % {"link": link[:100]}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _set_fields(practice: Practice, data: PracticeData) -> None:
+    for name in ("status", "start_year", "end_year", "budget_band", "awards"):
+        setattr(practice, name, getattr(data, name))
+    practice.main_actors = data.main_actors.strip()
+    practice.contacts = data.contacts.strip()
+    practice.links = [link.strip() for link in data.links]
+
+
+def _set_tags(practice: Practice, data: PracticeData) -> None:
+    practice.challenges.set(data.challenges)
+    practice.sdgs.set(data.sdgs)
+    practice.topics.set(data.topics)
+    practice.partner_cities.set(data.partner_cities)
+
+
+def practice_create(*, by: User, city: City, language: str, data: PracticeData) -> Practice:
+    """A new draft for `city`, written by one of its members."""
+    if not is_member(by, city):
+        raise PermissionDenied(_("You can only write practices for a city you are a member of."))
+    if language not in LANGUAGE_CODES:
+        raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
+    data.validate(city=city)
+    with transaction.atomic():
+        practice = Practice(city=city, language=language, created_by=by)
+        _set_fields(practice, data)
+        practice.full_clean(exclude=["translations"])
+        practice.save()
+        original = PracticeTranslation(
+            master=practice, language_code=language, quality=PracticeTranslation.Quality.ORIGINAL
+        )
+        data.text.apply(original)
+        original.save()
+        _set_tags(practice, data)
+        PracticeTransition.objects.create(
+            practice=practice,
+            from_state="",
+            to_state=practice.review_state,
+            by=by,
+            at=timezone.now(),
+        )
+        outbox_record(practice_ids=[practice.pk])
+    return practice
+
+
+def practice_update(*, practice: Practice, by: User, data: PracticeData) -> Practice:
+    """Save new content for the practice's original text and its details."""
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not can_edit(by, practice):
+            raise PermissionDenied(_("You cannot edit this practice in its current state."))
+        data.validate(city=practice.city)
+        _set_fields(practice, data)
+        practice.full_clean(exclude=["translations"])
+        practice.save()
+        original, _created = PracticeTranslation.objects.get_or_create(
+            master=practice,
+            language_code=practice.language,
+            defaults={"title": data.text.title, "summary": data.text.summary},
+        )
+        data.text.apply(original)
+        original.quality = PracticeTranslation.Quality.ORIGINAL
+        original.save()
+        _set_tags(practice, data)
+        outbox_record(practice_ids=[practice.pk])
+    return practice
+
+
+def practice_translation_set(
+    *, practice: Practice, by: User, language: str, text: PracticeText, quality: str
+) -> PracticeTranslation:
+    """Add or replace the practice's text in another language."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
+    if language == practice.language:
+        raise ValidationError(
+            {"language": [_("This is the original language: edit the practice itself.")]}
+        )
+    if quality not in (
+        PracticeTranslation.Quality.MACHINE,
+        PracticeTranslation.Quality.HUMAN_CHECKED,
+    ):
+        raise ValidationError(
+            {"quality": [_("Say whether the translation is machine-made or checked by a person.")]}
+        )
+    text.validate()
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not can_edit(by, practice) and not is_editor(by):
+            raise PermissionDenied(_("You cannot translate this practice."))
+        row = PracticeTranslation.objects.filter(master=practice, language_code=language).first()
+        row = row or PracticeTranslation(master=practice, language_code=language)
+        text.apply(row)
+        row.quality = quality
+        row.save()
+        outbox_record(practice_ids=[practice.pk])
+    return row
+
+
+def practice_translation_delete(*, practice: Practice, by: User, language: str) -> None:
+    if language == practice.language:
+        raise ValidationError({"language": [_("The original text cannot be deleted.")]})
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not can_edit(by, practice) and not is_editor(by):
+            raise PermissionDenied(_("You cannot translate this practice."))
+        PracticeTranslation.objects.filter(master=practice, language_code=language).delete()
+        outbox_record(practice_ids=[practice.pk])
+
+
+def practice_transition(*, practice: Practice, by: User, name: str, note: str = "") -> Practice:
+    """Move the practice one step along the review workflow (practices.workflow)."""
+    step = TRANSITIONS.get(name)
+    if step is None:
+        raise InvalidTransition(_("There is no such step: %(name)s.") % {"name": name})
+    note = note.strip()
+    if len(note) > 5000:
+        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5000}]})
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not step.allowed_for(by, practice):
+            raise PermissionDenied(_("You are not allowed to do this."))
+        if practice.review_state not in step.sources:
+            raise InvalidTransition(
+                _("This practice is %(state)s: it cannot be moved this way.")
+                % {"state": practice.get_review_state_display()}
+            )
+        if step.note_required and not note:
+            raise ValidationError({"note": [_("Say why, for the authors.")]})
+        if step.target == Practice.ReviewState.SUBMITTED:
+            original = practice.translations.filter(language_code=practice.language).first()
+            if original is None or not original.title or not practice.challenges.exists():
+                raise ValidationError(
+                    _("Complete the title, summary and challenges before submitting.")
+                )
+        now = timezone.now()
+        from_state = practice.review_state
+        practice.review_state = step.target
+        if step.target == Practice.ReviewState.SUBMITTED:
+            practice.submitted_at = now
+        if (
+            step.target == Practice.ReviewState.PUBLISHED
+            and from_state == Practice.ReviewState.SUBMITTED
+        ):
+            practice.published_at = now
+        practice.save(update_fields=["review_state", "submitted_at", "published_at", "updated_at"])
+        record = PracticeTransition.objects.create(
+            practice=practice, from_state=from_state, to_state=step.target, by=by, at=now, note=note
+        )
+        outbox_record(practice_ids=[practice.pk])
+        transaction.on_commit(lambda: _queue_transition_mail(record.pk))
+    return practice
+
+
+def _queue_transition_mail(transition_id: int) -> None:
+    from .tasks import send_transition_emails
+
+    try:
+        send_transition_emails.delay(transition_id)
+    except Exception:
+        # The broker being down must not fail the user's step; the mail is logged as unsent.
+        logging.getLogger(__name__).exception(
+            "could not queue the e-mails of transition %s", transition_id
+        )
+
+
+IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+EXTENSIONS = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
+
+
+def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
+    """Check an upload's type (by name and by content) and size. Returns (kind, content type)."""
+    name = (upload.name or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    content_type = EXTENSIONS.get(extension)
+    if content_type is None:
+        raise ValidationError(
+            _("Only images (PNG, JPEG, GIF, WebP) and PDF documents can be attached.")
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    size = upload.size or 0
+    if content_type == "application/pdf":
+        if not head.startswith(b"%PDF-"):
+            raise ValidationError(_("This file is not a PDF document."))
+        limit, kind = settings.ATTACHMENT_MAX_PDF_BYTES, PracticeAttachment.Kind.PDF
+    else:
+        if not head.startswith(IMAGE_SIGNATURES[content_type]) or (
+            content_type == "image/webp" and head[8:12] != b"WEBP"
+        ):
+            raise ValidationError(_("This file is not the image its name says."))
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise ValidationError(_("This image is damaged or not an image.")) from exc
+        finally:
+            upload.seek(0)
+        limit, kind = settings.ATTACHMENT_MAX_IMAGE_BYTES, PracticeAttachment.Kind.IMAGE
+    if size > limit:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": size / 1_048_576, "limit": limit / 1_048_576}
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."))
+    return kind, content_type
+
+
+def practice_attachment_add(
+    *, practice: Practice, by: User, upload: UploadedFile, title: str = ""
+) -> PracticeAttachment:
+    if not can_edit(by, practice):
+        raise PermissionDenied(_("You cannot edit this practice in its current state."))
+    if len(title) > 200:
+        raise ValidationError({"title": [_("At most %(limit)d characters.") % {"limit": 200}]})
+    kind, content_type = attachment_validate(upload)
+    with transaction.atomic():
+        attachment = PracticeAttachment(
+            practice=practice,
+            kind=kind,
+            title=title.strip(),
+            content_type=content_type,
+            size=upload.size or 0,
+            uploaded_by=by,
+        )
+        attachment.file.save(upload.name or "attachment", upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def practice_attachment_remove(*, attachment: PracticeAttachment, by: User) -> None:
+    if not can_edit(by, attachment.practice):
+        raise PermissionDenied(_("You cannot edit this practice in its current state."))
+    storage, name = attachment.file.storage, attachment.file.name
+    with transaction.atomic():
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def practice_data_from(practice: Practice) -> dict[str, Any]:
+    """The initial values of the edit form for an existing practice."""
+    original = practice.original
+    initial: dict[str, Any] = {
+        "status": practice.status,
+        "start_year": practice.start_year,
+        "end_year": practice.end_year,
+        "budget_band": practice.budget_band,
+        "main_actors": practice.main_actors,
+        "contacts": practice.contacts,
+        "links": "\n".join(practice.links or []),
+        "awards": practice.awards,
+        "challenges": list(practice.challenges.all()),
+        "sdgs": list(practice.sdgs.all()),
+        "topics": list(practice.topics.all()),
+        "partner_cities": list(practice.partner_cities.all()),
+    }
+    if original:
+        initial["title"] = original.title
+        initial["summary"] = original.summary
+        for name in SECTION_NAMES:
+            initial[name] = getattr(original, name)
+    return initial
