@@ -7,13 +7,17 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install demo migrate test lint services-up services-down services-status run-full benchmark clean
+.PHONY: run install messages demo migrate test lint services-up services-down services-status run-full benchmark clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-install: $(VENV)/.installed .env
+install: $(VENV)/.installed .env messages
+
+# Compiled message catalogues (.mo) are build output, made from locale/*/LC_MESSAGES/*.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d locale -D django
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,0 +1,326 @@
+"""Importing practices from JSON Lines (`manage.py import_practices FILE`).
+
+One practice per line:
+
+    {"title": ..., "summary": ..., "sections": {"context": ..., ...}, "language": "fr",
+     "city": {"name": "Lyon", "country": "FR"}, "challenges": ["sustainability"],
+     "sdgs": [11], "topics": ["mobility"], "status": "ongoing", "start_year": 2019,
+     "end_year": null, "source_url": "https://...",
+     "translations": {"en": {"title": ..., "summary": ..., "sections": {...},
+                             "quality": "machine"}}}
+
+Decisions:
+- Every line is validated on its own; a bad line is reported with its number and reason and
+  changes nothing; each good line is written in its own transaction (all of its rows or none).
+- The source URL is the identity: a line whose URL is already known updates that practice
+  (text, translations, tags, details) and never creates a second one; a line identical to what
+  is stored changes nothing and is counted as unchanged.
+- Without --publish a new practice enters the editors' review queue (state "submitted"); with
+  --publish (trusted sources) it is published at once. An update keeps the practice's state,
+  except that --publish publishes a practice that was not yet published.
+- The city is found by name (or ASCII or alternate name, ignoring case) within the country.
+- A translation's quality is "machine", "human_checked" or "original" (the source published
+  that language itself); the default is "original".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cities.models import City
+from search.outbox import outbox_record
+
+from .models import Challenge, Practice, PracticeTransition, PracticeTranslation, Sdg, Topic
+from .services import LANGUAGE_CODES, MAX_YEAR, MIN_YEAR, SECTION_NAMES, PracticeText
+
+REQUIRED = ("title", "summary", "language", "city", "challenges", "source_url")
+KNOWN = {
+    *REQUIRED,
+    "sections",
+    "sdgs",
+    "topics",
+    "status",
+    "start_year",
+    "end_year",
+    "translations",
+}
+
+
+class LineError(Exception):
+    pass
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedLine:
+    source_url: str
+    language: str
+    city: City
+    text: PracticeText
+    translations: dict[str, tuple[PracticeText, str]]
+    challenges: list[Challenge]
+    sdgs: list[Sdg]
+    topics: list[Topic]
+    status: str
+    start_year: int | None
+    end_year: int | None
+
+
+def _text(obj: Any, where: str) -> PracticeText:
+    if not isinstance(obj, dict):
+        raise LineError(f"{where} must be an object")
+    sections = obj.get("sections") or {}
+    if not isinstance(sections, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in sections.items()
+    ):
+        raise LineError(f"{where}: sections must map section names to text")
+    for key in ("title", "summary"):
+        if not isinstance(obj.get(key), str) or not obj[key].strip():
+            raise LineError(f"{where}: {key} is missing or empty")
+    text = PracticeText(title=obj["title"], summary=obj["summary"], sections=sections)
+    try:
+        text.validate()
+    except ValidationError as exc:
+        reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise LineError(f"{where}: {reasons}") from exc
+    return text
+
+
+def _year(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
+        raise LineError(f"{name} must be a year between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _lookup(model: type[models.Model], field_name: str, values: Any, label: str) -> list:
+    if not isinstance(values, list):
+        raise LineError(f"{label} must be a list")
+    rows = model._default_manager.filter(**{f"{field_name}__in": values})
+    found = {getattr(o, field_name): o for o in rows}
+    missing = [v for v in values if v not in found]
+    if missing:
+        raise LineError(f"unknown {label}: {', '.join(map(str, missing))}")
+    return [found[v] for v in dict.fromkeys(values)]
+
+
+def _find_city(obj: Any) -> City:
+    if (
+        not isinstance(obj, dict)
+        or not isinstance(obj.get("name"), str)
+        or not isinstance(obj.get("country"), str)
+    ):
+        raise LineError('city must be {"name": ..., "country": ISO 3166 alpha-2 code}')
+    name, country = obj["name"].strip(), obj["country"].strip().upper()
+    cities = City.objects.filter(country__iso2=country)
+    match = (
+        cities.filter(Q(name__iexact=name) | Q(ascii_name__iexact=name))
+        .order_by("-population")
+        .first()
+    )
+    if match is None:
+        lowered = name.casefold()
+        for city in cities.exclude(alternate_names=[]).order_by("-population"):
+            if any(alt.casefold() == lowered for alt in city.alternate_names):
+                match = city
+                break
+    if match is None:
+        raise LineError(f"no city named {name!r} in country {country!r}")
+    return match
+
+
+def parse_line(raw: str | bytes) -> ParsedLine:
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LineError(f"not UTF-8 text ({exc.reason})") from exc
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise LineError("a line must be a JSON object")
+    missing = [k for k in REQUIRED if k not in obj]
+    if missing:
+        raise LineError(f"missing field(s): {', '.join(missing)}")
+    unknown = sorted(set(obj) - KNOWN)
+    if unknown:
+        raise LineError(f"unknown field(s): {', '.join(unknown)}")
+    url = obj["source_url"]
+    try:
+        if not isinstance(url, str):
+            raise ValidationError("")
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise LineError("source_url must be an http(s) URL") from exc
+    if len(url) > 500:
+        raise LineError("source_url is longer than 500 characters")
+    language = obj["language"]
+    if language not in LANGUAGE_CODES:
+        raise LineError("language must be en, fr or es")
+    text = _text(obj, "text")
+    translations: dict[str, tuple[PracticeText, str]] = {}
+    raw_translations = obj.get("translations") or {}
+    if not isinstance(raw_translations, dict):
+        raise LineError("translations must map a language to its text")
+    for lang, value in raw_translations.items():
+        if lang not in LANGUAGE_CODES or lang == language:
+            raise LineError(
+                f"translation language {lang!r} must be en, fr or es and not the original"
+            )
+        quality = value.get("quality", "original") if isinstance(value, dict) else None
+        if quality not in PracticeTranslation.Quality.values:
+            raise LineError(
+                f"translation {lang}: quality must be original, machine or human_checked"
+            )
+        body = {k: v for k, v in value.items() if k != "quality"}
+        translations[lang] = (_text(body, f"translation {lang}"), quality)
+    status = obj.get("status") or Practice.Status.ONGOING
+    if status not in Practice.Status.values:
+        raise LineError("status must be pilot, ongoing or completed")
+    start, end = _year(obj.get("start_year"), "start_year"), _year(obj.get("end_year"), "end_year")
+    if start and end and end < start:
+        raise LineError("end_year is before start_year")
+    challenges = _lookup(Challenge, "slug", obj["challenges"], "challenges")
+    if not challenges:
+        raise LineError("at least one challenge is required")
+    sdgs = obj.get("sdgs") or []
+    if not isinstance(sdgs, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sdgs
+    ):
+        raise LineError("sdgs must be a list of numbers from 1 to 17")
+    return ParsedLine(
+        source_url=url,
+        language=language,
+        city=_find_city(obj["city"]),
+        text=text,
+        translations=translations,
+        challenges=challenges,
+        sdgs=_lookup(Sdg, "number", sdgs, "sdgs"),
+        topics=_lookup(Topic, "slug", obj.get("topics") or [], "topics"),
+        status=status,
+        start_year=start,
+        end_year=end,
+    )
+
+
+def _snapshot(practice: Practice) -> tuple:
+    texts = tuple(
+        sorted(
+            (
+                t.language_code,
+                t.quality,
+                t.title,
+                t.summary,
+                *(getattr(t, n) for n in SECTION_NAMES),
+            )
+            for t in practice.translations.all()
+        )
+    )
+    return (
+        practice.language,
+        practice.city_id,
+        practice.status,
+        practice.start_year,
+        practice.end_year,
+        texts,
+        tuple(sorted(practice.challenges.values_list("pk", flat=True))),
+        tuple(sorted(practice.sdgs.values_list("pk", flat=True))),
+        tuple(sorted(practice.topics.values_list("pk", flat=True))),
+        practice.review_state,
+    )
+
+
+def _write(line: ParsedLine, *, publish: bool) -> str:
+    """Create or update one practice; returns "created", "updated" or "unchanged"."""
+    now = timezone.now()
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().filter(source_url=line.source_url).first()
+        created = practice is None
+        before = None if practice is None else _snapshot(practice)
+        if practice is None:
+            practice = Practice(source_url=line.source_url, review_state=Practice.ReviewState.DRAFT)
+        practice.language = line.language
+        practice.city = line.city
+        practice.status = line.status
+        practice.start_year = line.start_year
+        practice.end_year = line.end_year
+        practice.save()
+        texts = {
+            line.language: (line.text, PracticeTranslation.Quality.ORIGINAL),
+            **line.translations,
+        }
+        practice.translations.exclude(language_code__in=list(texts)).delete()
+        for lang, (text, quality) in texts.items():
+            row = practice.translations.filter(language_code=lang).first() or PracticeTranslation(
+                master=practice, language_code=lang
+            )
+            text.apply(row)
+            row.quality = quality
+            row.save()
+        practice.challenges.set(line.challenges)
+        practice.sdgs.set(line.sdgs)
+        practice.topics.set(line.topics)
+        target = practice.review_state
+        if created:
+            target = Practice.ReviewState.PUBLISHED if publish else Practice.ReviewState.SUBMITTED
+        elif publish and practice.review_state != Practice.ReviewState.PUBLISHED:
+            target = Practice.ReviewState.PUBLISHED
+        if target != practice.review_state:
+            PracticeTransition.objects.create(
+                practice=practice,
+                from_state=practice.review_state,
+                to_state=target,
+                at=now,
+                note=f"Imported from {line.source_url}",
+            )
+            practice.review_state = target
+            if target == Practice.ReviewState.SUBMITTED:
+                practice.submitted_at = now
+            if target == Practice.ReviewState.PUBLISHED:
+                practice.published_at = now
+        if created or _snapshot(practice) != before:
+            practice.imported_at = now
+            practice.save()
+            outbox_record(practice_ids=[practice.pk])
+            return "created" if created else "updated"
+        # Nothing differs: undo the writes above (they only re-set the same values).
+        transaction.set_rollback(True)
+        return "unchanged"
+
+
+def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> ImportReport:
+    report = ImportReport()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            parsed = parse_line(raw)
+        except LineError as exc:
+            report.errors.append((number, str(exc)))
+            continue
+        outcome = _write(parsed, publish=publish)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report

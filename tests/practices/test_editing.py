@@ -1,0 +1,266 @@
+"""Writing and editing practices through the web, with the permission rules from outside."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from practices.models import Practice, PracticeAttachment
+from search.models import SearchOutbox
+from tests.factories import CityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Safe night buses",
+        "summary": "Stops on request after 10 pm.",
+        "context": "Women reported feeling unsafe at night.",
+        "challenges": ["gender-equality"],
+        "sdgs": ["5", "11"],
+        "topics": ["mobility", "safety"],
+        "status": "ongoing",
+        "start_year": "2019",
+        "end_year": "",
+        "budget_band": "",
+        "links": "https://example.org/night-buses",
+        "save": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def png_bytes(size=(4, 4)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_practitioner_writes_a_draft(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post("/practices/new/", form_data(city=city.pk, language="en"))
+    assert response.status_code == 302
+    practice = Practice.objects.get()
+    assert practice.city == city and practice.review_state == "draft"
+    assert practice.created_by == people["practitioner"]
+    assert practice.original.title == "Safe night buses"
+    assert set(practice.topics.values_list("slug", flat=True)) == {"mobility", "safety"}
+    assert practice.links == ["https://example.org/night-buses"]
+    assert practice.transitions.get().to_state == "draft"
+    assert SearchOutbox.objects.filter(practice_id=practice.pk).exists()
+
+
+def test_preview_saves_nothing(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/practices/new/",
+        form_data(city=city.pk, language="en", save="", preview="1", context="**bold idea**"),
+    )
+    assert response.status_code == 200
+    assert "<strong>bold idea</strong>" in response.content.decode()
+    assert not Practice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message_fr"),
+    [
+        ({"title": "x" * 201}, "au plus 200 caractères"),
+        ({"challenges": ["not-a-challenge"]}, "not-a-challenge ne fait pas partie des défis"),
+        ({"sdgs": ["18"]}, "18 ne fait pas partie des 17 objectifs"),
+        ({"topics": ["astrology"]}, "astrology ne fait pas partie des thèmes"),
+        (
+            {"start_year": "2020", "end_year": "2018"},
+            "L’année de fin ne peut pas précéder l’année de début.",
+        ),
+        ({"start_year": "1492"}, "supérieure ou égale à 1900"),
+        ({"links": "javascript:alert(1)"}, "n’est pas une adresse web"),
+        ({"challenges": []}, "Ce champ est obligatoire."),
+    ],
+)
+def test_bad_input_is_refused_in_the_users_language(client, city, people, overrides, message_fr):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/practices/new/",
+        form_data(city=city.pk, language="en", **overrides),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 200
+    assert message_fr in response.content.decode()
+    assert not Practice.objects.exists()
+
+
+def test_spanish_messages_too(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/practices/new/",
+        form_data(city=city.pk, language="en", start_year="2020", end_year="2018"),
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "El año de fin no puede ser anterior al año de inicio." in response.content.decode()
+
+
+def test_cannot_write_for_a_city_one_is_not_member_of(client, people, other_city):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/practices/new/", form_data(city=other_city.pk, language="en"), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert (
+        "Vous ne pouvez rédiger des pratiques que pour une ville dont vous êtes membre."
+        in response.content.decode()
+    )
+    assert not Practice.objects.exists()
+
+
+def test_non_members_cannot_open_the_editor(client, people):
+    client.force_login(people["nobody"])
+    assert client.get("/practices/new/").status_code == 403
+    client.logout()
+    assert client.get("/practices/new/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "status"),
+    [
+        ("practitioner", "draft", 200),
+        ("official", "changes_requested", 200),
+        ("practitioner", "submitted", 403),
+        ("practitioner", "published", 403),
+        ("editor", "published", 200),
+        ("editor", "archived", 403),
+        ("other_practitioner", "draft", 404),
+        ("other_official", "published", 403),
+        ("broker", "draft", 404),
+        ("nobody", "draft", 404),
+    ],
+)
+def test_edit_permissions_from_outside(client, people, make_practice, role, state, status):
+    practice = make_practice(state)
+    client.force_login(people[role])
+    assert client.get(f"/practices/{practice.pk}/edit/").status_code == status
+    response = client.post(f"/practices/{practice.pk}/edit/", form_data(title="Hijacked"))
+    assert response.status_code == (302 if status == 200 else status)
+    practice.refresh_from_db()
+    assert (practice.original.title == "Hijacked") == (status == 200)
+
+
+def test_anonymous_and_outsiders_get_404_for_a_draft(client, people, make_practice):
+    practice = make_practice("draft")
+    assert client.get(practice.get_absolute_url()).status_code == 404
+    client.force_login(people["other_official"])
+    assert client.get(practice.get_absolute_url()).status_code == 404
+    assert (
+        client.post(
+            f"/practices/{practice.pk}/attachments/",
+            {"file": SimpleUploadedFile("a.png", png_bytes())},
+        ).status_code
+        == 404
+    )
+    assert not PracticeAttachment.objects.exists()
+
+
+def test_archived_is_reachable_with_a_notice_but_not_listed(client, make_practice):
+    practice = make_practice("archived", text__title="Old bike scheme")
+    page = client.get(practice.get_absolute_url()).content.decode()
+    assert "archived" in page and "Old bike scheme" in page
+    assert "Old bike scheme" not in client.get("/practices/").content.decode()
+
+
+def test_attachments_checked_and_stored(client, people, make_practice, settings):
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    url = f"/practices/{practice.pk}/attachments/"
+    client.post(
+        url, {"file": SimpleUploadedFile("map.png", png_bytes(), "image/png"), "title": "Map"}
+    )
+    client.post(
+        url, {"file": SimpleUploadedFile("report.pdf", b"%PDF-1.7\n...", "application/pdf")}
+    )
+    assert practice.attachments.count() == 2
+    stored = practice.attachments.get(kind="image")
+    assert stored.file.storage.exists(stored.file.name)
+
+    def refused(name, content, language="fr"):
+        response = client.post(
+            url,
+            {"file": SimpleUploadedFile(name, content)},
+            HTTP_ACCEPT_LANGUAGE=language,
+            follow=True,
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "Seules les images" in refused("evil.svg", b"<svg onload=alert(1)>")
+    assert "Seules les images" in refused("run.html", b"<script>")
+    assert "n’est pas un document PDF" in refused("fake.pdf", b"MZ\x90\x00")
+    assert "n’est pas l’image" in refused("fake.png", b"GIF89a....")
+    settings.ATTACHMENT_MAX_IMAGE_BYTES = 100
+    assert "la limite est de" in refused("big.png", png_bytes((200, 200)))
+    assert practice.attachments.count() == 2
+    # removing deletes the stored file after the commit
+    client.post(f"/practices/{practice.pk}/attachments/{stored.pk}/delete/")
+    assert practice.attachments.count() == 1
+
+
+def test_others_cannot_remove_attachments(client, people, make_practice):
+    practice = make_practice("draft")
+    attachment = PracticeAttachment.objects.create(
+        practice=practice,
+        file="practices/x.pdf",
+        kind="pdf",
+        content_type="application/pdf",
+        size=10,
+    )
+    practice.review_state = "published"
+    practice.published_at = practice.created_at
+    practice.save()
+    client.force_login(people["other_practitioner"])
+    assert (
+        client.post(f"/practices/{practice.pk}/attachments/{attachment.pk}/delete/").status_code
+        == 403
+    )
+    assert PracticeAttachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_partner_cities_exclude_the_own_city(client, city, people):
+    partner = CityFactory(name="Porto", slug="porto")
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/practices/new/", form_data(city=city.pk, language="en", partner_cities=[partner.pk])
+    )
+    assert response.status_code == 302
+    assert list(Practice.objects.get().partner_cities.all()) == [partner]
+
+
+def test_my_practices_and_review_queue(client, people, make_practice, city):
+    draft = make_practice("draft", text__title="My draft")
+    older = make_practice("submitted", text__title="Older submission")
+    newer = make_practice("submitted", text__title="Newer submission")
+    Practice.objects.filter(pk=older.pk).update(submitted_at="2026-01-01T00:00:00Z")
+    Practice.objects.filter(pk=newer.pk).update(submitted_at="2026-03-01T00:00:00Z")
+    client.force_login(people["practitioner"])
+    assert "My draft" in client.get("/practices/mine/").content.decode()
+    assert client.get("/practices/review/").status_code == 403
+    client.force_login(people["editor"])
+    page = client.get("/practices/review/").content.decode()
+    assert page.index("Older submission") < page.index("Newer submission")
+    assert "My draft" not in page
+    assert (
+        "Older submission"
+        not in client.get("/practices/review/", {"language": "fr"}).content.decode()
+    )
+    assert (
+        "Older submission"
+        in client.get(
+            "/practices/review/", {"challenge": "sustainability", "region": "150"}
+        ).content.decode()
+    )
+    assert (
+        "Older submission"
+        not in client.get("/practices/review/", {"region": "002"}).content.decode()
+    )
+    assert (
+        client.get("/practices/review/", {"challenge": "nope", "language": "xx"}).status_code == 200
+    )
+    assert draft.pk

@@ -1,0 +1,169 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cities.services import cities_load_reference
+from practices.importing import practices_import
+from practices.models import Practice, PracticeTransition, PracticeTranslation
+from search.models import SearchOutbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cities():
+    cities_load_reference(min_population=1_000_000)
+
+
+def line(**overrides):
+    record = {
+        "title": "Vélo'v: bike sharing",
+        "summary": "A public bike-sharing system.",
+        "sections": {"context": "Traffic jams.", "results": "30,000 trips a day."},
+        "language": "fr",
+        "city": {"name": "Paris", "country": "FR"},
+        "challenges": ["sustainability"],
+        "sdgs": [11, 13],
+        "topics": ["mobility"],
+        "status": "completed",
+        "start_year": 2007,
+        "end_year": 2012,
+        "source_url": "https://example.org/practices/velib",
+    }
+    record.update(overrides)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write(tmp_path, lines):
+    path = tmp_path / "import.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD_AND_BAD = [
+    line(),  # 1 good
+    "{not json",  # 2
+    line(source_url="https://example.org/2", challenges=["astrology"]),  # 3
+    line(source_url="https://example.org/3", city={"name": "Atlantis", "country": "GR"}),  # 4
+    line(source_url="https://example.org/4", start_year=2020, end_year=2010),  # 5
+    line(source_url="https://example.org/5", sdgs=[18]),  # 6
+    "",  # 7 blank lines are ignored
+    line(
+        source_url="https://example.org/6",
+        language="es",
+        title="Presupuesto participativo",
+        city={"name": "ciudad de méxico", "country": "MX"},
+        translations={
+            "en": {
+                "title": "Participatory budgeting",
+                "summary": "Residents decide.",
+                "quality": "machine",
+            }
+        },
+    ),  # 8 good, city found by alternate name
+    line(source_url="ftp://example.org/7"),  # 9
+    json.dumps({"title": "Only a title"}),  # 10
+    line(source_url="https://example.org/8", language="de"),  # 11
+    line(source_url="https://example.org/9", title="x" * 201),  # 12
+    line(source_url="https://example.org/10", surprise=1),  # 13
+]
+
+EXPECTED_ERRORS = [
+    (2, "not valid JSON"),
+    (3, "unknown challenges: astrology"),
+    (4, "no city named 'Atlantis' in country 'GR'"),
+    (5, "end_year is before start_year"),
+    (6, "unknown sdgs: 18"),
+    (9, "source_url must be an http(s) URL"),
+    (10, "missing field(s): summary, language, city, challenges, source_url"),
+    (11, "language must be en, fr or es"),
+    (12, "text: title: At most 200 characters (this has 201)."),
+    (13, "unknown field(s): surprise"),
+]
+
+
+def test_good_lines_imported_bad_ones_reported_exactly(tmp_path, capsys):
+    path = write(tmp_path, GOOD_AND_BAD)
+    with pytest.raises(CommandError, match="10 line"):
+        call_command("import_practices", str(path))
+    captured = capsys.readouterr()
+    for number, reason in EXPECTED_ERRORS:
+        assert f"line {number}: {reason}" in captured.err
+    assert captured.err.count("line ") == len(EXPECTED_ERRORS)
+    assert "2 created, 0 updated, 0 unchanged, 10 rejected." in captured.out
+
+    assert Practice.objects.count() == 2
+    velib = Practice.objects.get(source_url="https://example.org/practices/velib")
+    assert velib.city.name == "Paris" and velib.language == "fr"
+    assert velib.review_state == "submitted"  # awaits the editors without --publish
+    assert velib.imported_at is not None
+    assert velib.original.results == "30,000 trips a day."
+    assert set(velib.sdgs.values_list("number", flat=True)) == {11, 13}
+    mexico = Practice.objects.get(source_url="https://example.org/6")
+    assert mexico.city.country.iso2 == "MX"
+    assert mexico.text_in("en", fallback=False).quality == "machine"
+    assert SearchOutbox.objects.filter(practice_id__in=[velib.pk, mexico.pk]).count() == 2
+
+
+def test_second_run_changes_nothing(tmp_path):
+    path = write(tmp_path, GOOD_AND_BAD)
+    with pytest.raises(CommandError):
+        call_command("import_practices", str(path))
+    before = (
+        list(Practice.objects.values_list("pk", "updated_at", "review_state", "imported_at")),
+        PracticeTranslation.objects.count(),
+        PracticeTransition.objects.count(),
+        SearchOutbox.objects.count(),
+    )
+    report = practices_import(lines=path.read_text().splitlines())
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    after = (
+        list(Practice.objects.values_list("pk", "updated_at", "review_state", "imported_at")),
+        PracticeTranslation.objects.count(),
+        PracticeTransition.objects.count(),
+        SearchOutbox.objects.count(),
+    )
+    assert after == before
+
+
+def test_same_source_url_updates_never_duplicates():
+    practices_import(lines=[line()])
+    report = practices_import(
+        lines=[line(title="Vélib' (updated)", topics=["mobility", "air-quality"])]
+    )
+    assert (report.created, report.updated) == (0, 1)
+    practice = Practice.objects.get()
+    assert practice.original.title == "Vélib' (updated)"
+    assert practice.topics.count() == 2
+
+
+def test_publish_flag_publishes(tmp_path, capsys):
+    call_command("import_practices", str(write(tmp_path, [line()])), "--publish")
+    practice = Practice.objects.get()
+    assert practice.review_state == "published" and practice.published_at
+    assert practice.transitions.get().note.startswith("Imported from")
+
+
+def test_a_failure_inside_a_line_leaves_nothing_of_it(monkeypatch):
+    from practices import importing
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing.PracticeTranslation, "save", explode)
+    with pytest.raises(RuntimeError):
+        practices_import(lines=[line()])
+    assert not Practice.objects.exists()
+    assert not SearchOutbox.objects.exists()
+
+
+def test_unreadable_and_non_utf8_files(tmp_path, capsys):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_practices", str(tmp_path / "missing.jsonl"))
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(line().encode("utf-8") + b"\n" + "caf\xe9".encode("latin-1") + b"\n")
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("import_practices", str(path))
+    assert "line 2: not UTF-8 text" in capsys.readouterr().err
+    assert Practice.objects.count() == 1
