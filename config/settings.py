@@ -148,6 +148,8 @@ ELASTICSEARCH_CA_CERTS = env.str("ELASTICSEARCH_CA_CERTS", default="")
 ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=10.0)
 ELASTICSEARCH_MAX_RETRIES = env.int("ELASTICSEARCH_MAX_RETRIES", default=3)
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="policy-transfer")
+# Replicas of the practices index (0 on a single node, 1 or more on a production cluster).
+ELASTICSEARCH_REPLICAS = env.int("ELASTICSEARCH_REPLICAS", default=0)
 
 # Tasks: an empty CELERY_BROKER_URL runs every task eagerly, in process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -158,6 +160,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # The sweep that drains whatever the per-change drains could not (broker or engine down).
+    "search-outbox-sweep": {"task": "search.drain_outbox", "schedule": 60.0},
+}
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", practice_views.home, name="home"),
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
+    path("search/", include("search.urls")),
     path("api/v1/", include("api.urls")),
     path(
         "accounts/login/",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from cities.models import City
+from search.selectors import practice_similar
 
 from . import selectors, services
 from .errors import InvalidTransition
@@ -92,6 +93,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "step_form": TransitionForm(),
             "attachment_form": AttachmentForm(),
             "languages": LANGUAGES,
+            "similar": practice_similar(practice=practice) if practice.is_published else [],
         },
     )
 

@@ -17,3 +17,14 @@ class SearchOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"practice {self.practice_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SearchLock(models.Model):
+    """Held by a rebuild; while it exists the outbox is not drained into the old index."""
+
+    name = models.CharField(max_length=50, unique=True)
+    acquired_at = models.DateTimeField(auto_now_add=True)
+    holder = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} since {self.acquired_at:%Y-%m-%d %H:%M:%S}"

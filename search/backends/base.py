@@ -1,0 +1,94 @@
+"""The search interface both backends implement, and the values that cross it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from practices.models import Practice
+
+PAGE_SIZE = 20
+# Deep pagination is refused: 50 pages of 20 is more than anyone reads, and Elasticsearch's
+# cost grows with the offset.
+MAX_RESULTS = 1000
+MAX_PAGE = MAX_RESULTS // PAGE_SIZE
+
+SORTS = ("relevance", "newest", "adapted")
+
+
+class SearchUnavailable(Exception):
+    """The search engine did not answer; callers fall back to the database backend."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    language: str = "en"
+    page_size: int = PAGE_SIZE
+
+    def selected(self, param: str) -> tuple[str, ...]:
+        return self.filters.get(param, ())
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float | None
+    # field name ("title", "summary", "body") -> fragments with <mark> around matches, already
+    # escaped apart from the marks.
+    highlights: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchPage:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str = ""
+    degraded: bool = False
+    backend: str = ""
+
+    @property
+    def pages(self) -> int:
+        shown = min(self.total, MAX_RESULTS)
+        return max(1, (shown + self.query.page_size - 1) // self.query.page_size)
+
+
+class SearchBackend(ABC):
+    name: str
+
+    @abstractmethod
+    def index(self, ids: Iterable[int]) -> None:
+        """Bring the documents of these practices up to date (removing unpublished ones)."""
+
+    @abstractmethod
+    def remove(self, ids: Iterable[int]) -> None: ...
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchPage: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:
+        """Completions of a title or city name: [{"text": ..., "url": ...}]."""
+
+    @abstractmethod
+    def more_like_this(self, practice: Practice, *, limit: int = 5) -> list[int]: ...
+
+    @abstractmethod
+    def rebuild(self) -> int:
+        """Rebuild everything from the database; returns the number of documents."""

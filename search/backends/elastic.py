@@ -1,0 +1,421 @@
+"""The Elasticsearch 8 backend, through elasticsearch.dsl.
+
+Index design: one document per published practice (search.documents). Text is analysed per
+language: title_en/summary_en/body_en with the english analyzer, *_fr with french, *_es with
+spanish, so a query finds a practice through any of its languages; titles weigh more than
+summaries, which weigh more than bodies. Every facet is a keyword field. `suggest` is a
+completion field over the titles and the city name. Reads and writes go through the alias
+`<prefix>-practices`; `rebuild` fills a fresh index and swaps the alias in one call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch.dsl import Search
+from elasticsearch.dsl.query import Q
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
+
+from practices.models import Practice
+
+from ..client import get_client
+from ..documents import LANGS, documents
+from ..facets import FACETS, YEAR_BANDS
+from .base import MAX_RESULTS, Hit, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
+from .database import facet_values
+
+log = logging.getLogger(__name__)
+ANALYZERS = {"en": "english", "fr": "french", "es": "spanish"}
+TEXT_FIELDS = [
+    *(f"title_{lang}^3" for lang in LANGS),
+    *(f"summary_{lang}^2" for lang in LANGS),
+    *(f"body_{lang}" for lang in LANGS),
+    "city_name^2",
+]
+HIGHLIGHT_FIELDS = [f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGS]
+FACET_FIELD = {f.param: f.field for f in FACETS}
+NEWEST: dict[str, Any] = {"published_at": {"order": "desc", "missing": "_last"}}
+
+
+def mappings() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "id": {"type": "long"},
+        "language": {"type": "keyword"},
+        "languages": {"type": "keyword"},
+        "challenges": {"type": "keyword"},
+        "sdgs": {"type": "keyword"},
+        "topics": {"type": "keyword"},
+        "region": {"type": "keyword"},
+        "subregion": {"type": "keyword"},
+        "country": {"type": "keyword"},
+        "city": {"type": "keyword"},
+        "city_name": {"type": "text", "analyzer": "folded", "fields": {"raw": {"type": "keyword"}}},
+        "status": {"type": "keyword"},
+        "start_year": {"type": "integer"},
+        "year_band": {"type": "keyword"},
+        "size_band": {"type": "keyword"},
+        "award": {"type": "keyword"},
+        "published_at": {"type": "date"},
+        "adapted_count": {"type": "integer"},
+        "updated_at": {"type": "keyword"},
+        "suggest": {"type": "completion", "analyzer": "folded", "search_analyzer": "folded"},
+        "spell": {"type": "text", "analyzer": "folded"},
+    }
+    for lang in LANGS:
+        analyzer = ANALYZERS[lang]
+        properties[f"title_{lang}"] = {"type": "text", "analyzer": analyzer, "copy_to": "spell"}
+        properties[f"summary_{lang}"] = {"type": "text", "analyzer": analyzer, "copy_to": "spell"}
+        properties[f"body_{lang}"] = {"type": "text", "analyzer": analyzer}
+    return {"dynamic": "strict", "properties": properties}
+
+
+def index_settings(*, building: bool = False) -> dict[str, Any]:
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": 0 if building else settings.ELASTICSEARCH_REPLICAS,
+        "refresh_interval": "-1" if building else "1s",
+        "max_result_window": MAX_RESULTS,
+        "analysis": {
+            "analyzer": {
+                "folded": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "asciifolding"],
+                }
+            }
+        },
+    }
+
+
+def _unavailable(exc: Exception) -> SearchUnavailable:
+    return SearchUnavailable(f"Elasticsearch did not answer: {exc}")
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    @property
+    def alias(self) -> str:
+        return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-practices"
+
+    @property
+    def client(self) -> Any:
+        return get_client()
+
+    # -- index management ----------------------------------------------------------------
+
+    def ensure_index(self) -> None:
+        """Create an empty index behind the alias if there is none yet."""
+        try:
+            if self.client.indices.exists_alias(name=self.alias):
+                return
+            name = self._new_index_name()
+            self.client.indices.create(
+                index=name, settings=index_settings(), mappings=mappings(), aliases={self.alias: {}}
+            )
+        except (TransportError, ApiError) as exc:
+            if isinstance(exc, ApiError) and "resource_already_exists" in str(exc):
+                return
+            raise _unavailable(exc) from exc
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+
+    def refresh(self) -> None:
+        self.client.indices.refresh(index=self.alias)
+
+    def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
+        done = 0
+        try:
+            for ok, item in streaming_bulk(
+                self.client,
+                actions,
+                index=index,
+                chunk_size=500,
+                raise_on_error=False,
+                raise_on_exception=True,
+                max_retries=2,
+            ):
+                if not ok:
+                    action, result = next(iter(item.items()))
+                    if action == "delete" and result.get("status") == 404:
+                        continue  # already gone
+                    raise BulkIndexError("1 document(s) failed", [item])
+                done += 1
+        except (TransportError, ApiError, BulkIndexError) as exc:
+            raise _unavailable(exc) from exc
+        return done
+
+    def _actions(self, ids: Iterable[int] | None) -> Iterable[dict[str, Any]]:
+        for pk, doc in documents(ids):
+            if doc is None:
+                yield {"_op_type": "delete", "_id": pk}
+            else:
+                yield {"_op_type": "index", "_id": pk, "_source": doc}
+
+    def index(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        self.ensure_index()
+        self._bulk(self._actions(ids), self.alias)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        self.ensure_index()
+        self._bulk(({"_op_type": "delete", "_id": pk} for pk in ids), self.alias)
+
+    def rebuild(self) -> int:
+        """Fill a new index with refresh off, then point the alias at it in one call and drop
+        the old one. A half-built index is deleted on error; search keeps using the old one."""
+        name = self._new_index_name()
+        try:
+            self.client.indices.create(
+                index=name, settings=index_settings(building=True), mappings=mappings()
+            )
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        try:
+            count = self._bulk(self._actions(None), name)
+            self.client.indices.put_settings(
+                index=name,
+                settings={
+                    "refresh_interval": "1s",
+                    "number_of_replicas": settings.ELASTICSEARCH_REPLICAS,
+                },
+            )
+            self.client.indices.refresh(index=name)
+            try:
+                old = list(self.client.indices.get_alias(name=self.alias))
+            except NotFoundError:
+                old = []
+            actions: list[dict[str, Any]] = [
+                {"remove": {"index": o, "alias": self.alias}} for o in old
+            ]
+            actions.append({"add": {"index": name, "alias": self.alias}})
+            self.client.indices.update_aliases(actions=actions)
+        except BaseException:
+            self.client.options(ignore_status=404).indices.delete(index=name)
+            raise
+        for o in old:
+            self.client.options(ignore_status=404).indices.delete(index=o)
+        return count
+
+    def indexed_versions(self) -> dict[int, str]:
+        """id -> updated_at of every document in the index (for search_check)."""
+        out: dict[int, str] = {}
+        try:
+            scan = (
+                Search(using=self.client, index=self.alias).source(["updated_at"]).params(size=2000)
+            )
+            for hit in scan.scan():
+                out[int(hit.meta.id)] = hit.updated_at
+        except NotFoundError:
+            return {}
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        return out
+
+    # -- searching -----------------------------------------------------------------------
+
+    def _filter(self, param: str, values: tuple[str, ...]) -> Any:
+        return Q("terms", **{FACET_FIELD[param]: list(values)})
+
+    def _text_query(self, text: str) -> Any:
+        if not text.strip():
+            return Q("match_all")
+        return Q(
+            "bool",
+            should=[
+                Q(
+                    "multi_match",
+                    query=text,
+                    fields=TEXT_FIELDS,
+                    type="best_fields",
+                    operator="and",
+                    boost=2,
+                ),
+                Q(
+                    "multi_match",
+                    query=text,
+                    fields=TEXT_FIELDS,
+                    type="most_fields",
+                    minimum_should_match="2<70%",
+                ),
+            ],
+            minimum_should_match=1,
+        )
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        self.ensure_index()
+        base: list[Any] = []
+        if query.year_from is not None:
+            base.append(Q("range", start_year={"gte": query.year_from}))
+        if query.year_to is not None:
+            base.append(Q("range", start_year={"lte": query.year_to}))
+        facet_filters = {p: self._filter(p, v) for p, v in query.filters.items() if v}
+        s = Search(using=self.client, index=self.alias).query(
+            Q("bool", must=[self._text_query(query.text)], filter=base)
+        )
+        if facet_filters:
+            s = s.post_filter(Q("bool", filter=list(facet_filters.values())))
+        for facet in FACETS:
+            others = [f for p, f in facet_filters.items() if p != facet.param]
+            agg = s.aggs.bucket(f"f_{facet.param}", "filter", filter=Q("bool", filter=others))
+            agg.bucket("values", "terms", field=facet.field, size=max(facet.size, 200))
+        if query.sort == "newest" or (query.sort == "relevance" and not query.text.strip()):
+            s = s.sort(NEWEST, {"id": {"order": "desc"}})
+        elif query.sort == "adapted":
+            s = s.sort({"adapted_count": {"order": "desc"}}, NEWEST)
+        if query.text.strip():
+            s = s.highlight(
+                *HIGHLIGHT_FIELDS,
+                fragment_size=160,
+                number_of_fragments=1,
+                pre_tags=["<mark>"],
+                post_tags=["</mark>"],
+                encoder="html",
+            )
+            s = s.suggest(
+                "spell", query.text[:200], term={"field": "spell", "suggest_mode": "popular"}
+            )
+        start = (query.page - 1) * query.page_size
+        s = s.extra(
+            from_=start,
+            size=max(0, min(query.page_size, MAX_RESULTS - start)),
+            track_total_hits=True,
+        )
+        s = s.source(False)
+        try:
+            response: Any = s.execute()
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        hits = []
+        for hit in response.hits:
+            highlights: dict[str, list[str]] = {}
+            found: Any = getattr(hit.meta, "highlight", None)
+            for field, fragments in (found.to_dict() if found else {}).items():
+                kind, lang = field.rsplit("_", 1)
+                if lang == query.language or kind not in highlights:
+                    highlights[kind] = list(fragments)
+            hits.append(Hit(id=int(hit.meta.id), score=hit.meta.score, highlights=highlights))
+        counts = {
+            facet.param: {
+                str(b.key): b.doc_count
+                for b in getattr(response.aggregations, f"f_{facet.param}").values.buckets
+            }
+            for facet in FACETS
+        }
+        counts["year"] = {k: v for k, v in counts["year"].items() if k in YEAR_BANDS}
+        suggestion = ""
+        if query.text.strip() and response.hits.total.value < 3 and "suggest" in response:
+            suggestion = self._correction(query.text, response.suggest.spell)
+        return SearchPage(
+            query=query,
+            total=response.hits.total.value,
+            hits=hits,
+            facets=facet_values(query, counts),
+            suggestion=suggestion,
+            backend=self.name,
+        )
+
+    @staticmethod
+    def _correction(text: str, entries: Any) -> str:
+        out, changed = [], False
+        for entry in entries:
+            if entry.options:
+                out.append(entry.options[0].text)
+                changed = True
+            else:
+                out.append(entry.text)
+        return " ".join(out) if changed else ""
+
+    def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:
+        prefix = prefix.strip()
+        if len(prefix) < 2:
+            return []
+        self.ensure_index()
+        s = Search(using=self.client, index=self.alias).source(
+            [
+                "city",
+                "city_name",
+                f"title_{language}",
+                "title_en",
+                "title_fr",
+                "title_es",
+                "language",
+            ]
+        )
+        s = s.suggest(
+            "complete",
+            prefix[:100],
+            completion={"field": "suggest", "size": limit * 2, "skip_duplicates": True},
+        )
+        try:
+            response: Any = s.execute()
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        out: list[dict[str, str]] = []
+        seen: set[str] = set()
+        for option in response.suggest.complete[0].options:
+            text = option.text
+            if text in seen:
+                continue
+            seen.add(text)
+            source = option._source
+            if text == source.city_name:
+                out.append({"text": text, "url": f"/cities/{source.city}/"})
+            else:
+                out.append({"text": text, "url": f"/practices/{option._id}/"})
+        return out[:limit]
+
+    def more_like_this(self, practice: Practice, *, limit: int = 5) -> list[int]:
+        """Practices whose text resembles this one's, in any language, helped by shared topics
+        and challenges (texts in different languages share few words)."""
+        self.ensure_index()
+        fields = [f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGS]
+        like = Q(
+            "more_like_this",
+            fields=fields,
+            like=[{"_index": self.alias, "_id": str(practice.pk)}],
+            min_term_freq=1,
+            min_doc_freq=1,
+            max_query_terms=40,
+        )
+        topics = list(practice.topics.values_list("slug", flat=True))
+        challenges = list(practice.challenges.values_list("slug", flat=True))
+        query = Q(
+            "bool",
+            should=[
+                like,
+                Q("terms", topics=topics, boost=2.0),
+                Q("terms", challenges=challenges, boost=0.5),
+            ],
+            minimum_should_match=1,
+            must_not=[Q("ids", values=[str(practice.pk)])],
+        )
+        s = Search(using=self.client, index=self.alias).query(query).source(False).extra(size=limit)
+        try:
+            response: Any = s.execute()
+        except NotFoundError:
+            return []
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        return [int(h.meta.id) for h in response.hits]
+
+
+def wait_for_yellow(timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            get_client().cluster.health(wait_for_status="yellow", timeout="5s")
+            return
+        except TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

@@ -1,0 +1,98 @@
+"""What a practice looks like to the search engine: one document per published practice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import Prefetch
+
+from cities.models import size_band_for
+from practices.models import SECTIONS, Practice, PracticeTranslation
+
+from .facets import year_band
+
+LANGS = ("en", "fr", "es")
+SECTION_NAMES = [name for name, _label in SECTIONS]
+# A document keeps the fields below; a change to any of them must reach the index.
+FINGERPRINT_FIELDS = ("updated_at",)
+
+
+def searchable() -> Any:
+    """The practices that belong in search: published ones (archived ones leave search)."""
+    return Practice.objects.filter(review_state=Practice.ReviewState.PUBLISHED)
+
+
+def _load(ids: Iterable[int] | None) -> Any:
+    practices = Practice.objects.select_related(
+        "city__country__subregion__parent"
+    ).prefetch_related(
+        Prefetch("translations", queryset=PracticeTranslation.objects.all()),
+        "challenges",
+        "sdgs",
+        "topics",
+    )
+    if ids is not None:
+        practices = practices.filter(pk__in=list(ids))
+    return practices
+
+
+def build_document(practice: Practice) -> dict[str, Any]:
+    city = practice.city
+    country = city.country
+    subregion = country.subregion
+    doc: dict[str, Any] = {
+        "id": practice.pk,
+        "language": practice.language,
+        "languages": sorted(t.language_code for t in practice.translations.all()),
+        "challenges": sorted(c.slug for c in practice.challenges.all()),
+        "sdgs": sorted(str(s.number) for s in practice.sdgs.all()),
+        "topics": sorted(t.slug for t in practice.topics.all()),
+        "region": subregion.parent.code if subregion and subregion.parent else "",
+        "subregion": subregion.code if subregion else "",
+        "country": country.iso2,
+        "city": city.slug,
+        "city_name": city.name,
+        "status": practice.status,
+        "start_year": practice.start_year,
+        "year_band": year_band(practice.start_year),
+        "size_band": size_band_for(city.population),
+        "award": "yes" if practice.awards.strip() else "no",
+        "published_at": practice.published_at.isoformat() if practice.published_at else None,
+        "adapted_count": 0,
+        "updated_at": practice.updated_at.isoformat(),
+    }
+    titles = []
+    for text in practice.translations.all():
+        lang = text.language_code
+        if lang not in LANGS:
+            continue
+        doc[f"title_{lang}"] = text.title
+        doc[f"summary_{lang}"] = text.summary
+        doc[f"body_{lang}"] = "\n\n".join(
+            getattr(text, n) for n in SECTION_NAMES if getattr(text, n)
+        )
+        titles.append(text.title)
+    doc["suggest"] = {"input": [*titles, city.name]}
+    return doc
+
+
+def documents(
+    ids: Iterable[int] | None = None, *, chunk: int = 500
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(id, document) for each practice, or (id, None) when it must leave the index."""
+    wanted = None if ids is None else set(ids)
+    seen: set[int] = set()
+    practices = (
+        _load(wanted)
+        if wanted is not None
+        else _load(None).filter(review_state=Practice.ReviewState.PUBLISHED)
+    )
+    for practice in practices.order_by("pk").iterator(chunk_size=chunk):
+        seen.add(practice.pk)
+        if practice.review_state == Practice.ReviewState.PUBLISHED:
+            yield practice.pk, build_document(practice)
+        else:
+            yield practice.pk, None
+    for missing in (wanted or set()) - seen:
+        yield missing, None  # deleted from the database

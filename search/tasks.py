@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from .backends.base import SearchUnavailable
+from .sync import outbox_drain
+
+
+@shared_task(name="search.drain_outbox", acks_late=True, ignore_result=True)
+def drain_outbox() -> int:
+    """Drain the search outbox. Also run every minute by beat as a sweep, so changes whose
+    drain could not be queued (broker down) or failed (engine down) are indexed later."""
+    try:
+        return outbox_drain()
+    except SearchUnavailable:
+        return 0  # rows stay in the outbox for the next sweep

@@ -1,0 +1,218 @@
+"""The search page, its Atom feed, and the search and suggest endpoints of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .backends.base import MAX_PAGE, SearchPage, SearchQuery
+from .facets import FACETS
+from .params import parse_search_params, query_to_params
+from .selectors import practice_rows, practice_search_page, practice_suggestions
+
+
+def _language() -> str:
+    return (translation.get_language() or "en")[:2]
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    try:
+        query = parse_search_params(request.GET, language=_language())
+        errors: dict[str, list[str]] = {}
+    except ValidationError as exc:
+        errors = exc.message_dict
+        query = SearchQuery(language=_language())
+    page = practice_search_page(query=query, user=request.user)  # type: ignore[arg-type]
+    rows = practice_rows(page)
+    chips = []
+    for facet in FACETS:
+        labels = {fv.value: fv.label for fv in page.facets.get(facet.param, [])}
+        for value in query.selected(facet.param):
+            remaining = {
+                **query.filters,
+                facet.param: tuple(v for v in query.selected(facet.param) if v != value),
+            }
+            chips.append(
+                {
+                    "label": f"{facet.title}: {labels.get(value, value)}",
+                    "url": "?" + urlencode(query_to_params(query, filters=remaining)),
+                }
+            )
+    facets = [
+        {
+            "facet": facet,
+            "values": [
+                {
+                    "value": fv,
+                    "url": "?"
+                    + urlencode(
+                        query_to_params(
+                            query,
+                            filters={
+                                **query.filters,
+                                facet.param: tuple(
+                                    v for v in query.selected(facet.param) if v != fv.value
+                                )
+                                if fv.selected
+                                else (*query.selected(facet.param), fv.value),
+                            },
+                        )
+                    ),
+                }
+                for fv in page.facets.get(facet.param, [])
+            ],
+        }
+        for facet in FACETS
+    ]
+    status = 400 if errors else 200
+    return render(
+        request,
+        "search/search.html",
+        {
+            "query": query,
+            "page": page,
+            "rows": rows,
+            "facets": facets,
+            "chips": chips,
+            "errors": errors,
+            "sorts": [
+                ("relevance", _("Relevance")),
+                ("newest", _("Newest")),
+                ("adapted", _("Most adapted")),
+            ],
+            "prev_url": "?" + urlencode(query_to_params(query, page=query.page - 1))
+            if query.page > 1
+            else "",
+            "next_url": "?" + urlencode(query_to_params(query, page=query.page + 1))
+            if query.page < min(page.pages, MAX_PAGE)
+            else "",
+            "feed_url": "feed/?" + urlencode(query_to_params(query)),
+            "suggestion_url": "?" + urlencode(query_to_params(query, q=page.suggestion))
+            if page.suggestion
+            else "",
+            "hidden_filters": [
+                (k, v) for k, v in query_to_params(query) if k not in ("q", "sort", "page")
+            ],
+        },
+        status=status,
+    )
+
+
+class SearchFeed(Feed):
+    """An Atom feed of any search: the page's URL with /feed/ gives its newest results."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchQuery:
+        try:
+            query = parse_search_params(request.GET, language=_language())
+        except ValidationError:
+            query = SearchQuery(language=_language())
+        return SearchQuery(
+            text=query.text,
+            filters=query.filters,
+            year_from=query.year_from,
+            year_to=query.year_to,
+            sort="newest",
+            language=query.language,
+        )
+
+    def title(self, obj: SearchQuery) -> str:
+        return _("Policy Transfer: %(q)s") % {"q": obj.text or _("new practices")}
+
+    def link(self, obj: SearchQuery) -> str:
+        return "/search/?" + urlencode(query_to_params(obj))
+
+    def subtitle(self, obj: SearchQuery) -> str:
+        return _("The newest published practices matching this search.")
+
+    def items(self, obj: SearchQuery) -> list[Any]:
+        return [row.practice for row in practice_rows(practice_search_page(query=obj, user=None))]  # type: ignore[arg-type]
+
+    def item_title(self, item: Any) -> str:
+        text = item.text_in(_language())
+        return text.title if text else str(item.pk)
+
+    def item_description(self, item: Any) -> str:
+        text = item.text_in(_language())
+        return f"{text.summary if text else ''} ({item.city.name})"
+
+    def item_pubdate(self, item: Any) -> Any:
+        return item.published_at
+
+
+def _page_json(page: SearchPage, rows: list[Any]) -> dict[str, Any]:
+    language = page.query.language
+    results = []
+    for row in rows:
+        practice = row.practice
+        text = practice.text_in(language)
+        results.append(
+            {
+                "id": practice.pk,
+                "title": text.title if text else "",
+                "summary": text.summary if text else "",
+                "language": text.language_code if text else practice.language,
+                "city": {
+                    "name": practice.city.name,
+                    "slug": practice.city.slug,
+                    "country": practice.city.country.iso2,
+                },
+                "url": practice.get_absolute_url(),
+                "highlights": row.highlights,
+            }
+        )
+    return {
+        "total": page.total,
+        "page": page.query.page,
+        "pages": page.pages,
+        "results": results,
+        "facets": {
+            param: [
+                {"value": fv.value, "label": fv.label, "count": fv.count, "selected": fv.selected}
+                for fv in values
+            ]
+            for param, values in page.facets.items()
+        },
+        "suggestion": page.suggestion,
+        "degraded": page.degraded,
+    }
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_search(request: Request) -> Response:
+    """Faceted search of published practices. See search/params.py for the parameters."""
+    try:
+        query = parse_search_params(request.query_params, language=_language())
+    except ValidationError as exc:
+        return Response(
+            {
+                "detail": _("Some search parameters are not valid."),
+                "code": "invalid",
+                "errors": exc.message_dict,
+            },
+            status=400,
+        )
+    page = practice_search_page(query=query, user=request.user)  # type: ignore[arg-type]
+    return Response(_page_json(page, practice_rows(page)))
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_suggest(request: Request) -> Response:
+    prefix = "".join(ch for ch in str(request.query_params.get("q", "")) if ch >= " ")[:100]
+    suggestions, degraded = practice_suggestions(prefix=prefix, language=_language())
+    return Response({"suggestions": suggestions, "degraded": degraded})
