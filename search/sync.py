@@ -60,7 +60,8 @@ def search_rebuild() -> tuple[int, int]:
         name=REBUILD_LOCK, acquired_at__lte=timezone.now() - STALE_LOCK
     ).delete()
     try:
-        SearchLock.objects.create(name=REBUILD_LOCK, holder=holder)
+        with transaction.atomic():
+            SearchLock.objects.create(name=REBUILD_LOCK, holder=holder)
     except IntegrityError as exc:
         lock = SearchLock.objects.get(name=REBUILD_LOCK)
         since = f"{lock.acquired_at:%Y-%m-%d %H:%M:%S}"
@@ -92,6 +93,7 @@ def search_check() -> CheckReport:
     report = CheckReport()
     if indexed_versions is None:
         return report  # the database backend reads the database itself
+    backend.refresh()  # type: ignore[attr-defined]  # make the latest writes visible first
     indexed: dict[int, str] = indexed_versions()
     wanted = {pk: stamp.isoformat() for pk, stamp in searchable().values_list("pk", "updated_at")}
     report.missing = sorted(set(wanted) - set(indexed))

@@ -34,7 +34,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         errors = exc.message_dict
         query = SearchQuery(language=_language())
-    page = practice_search_page(query=query, user=request.user)  # type: ignore[arg-type]
+    page = practice_search_page(query=query, user=request.user)
     rows = practice_rows(page)
     chips = []
     for facet in FACETS:
@@ -206,7 +206,7 @@ def api_search(request: Request) -> Response:
             },
             status=400,
         )
-    page = practice_search_page(query=query, user=request.user)  # type: ignore[arg-type]
+    page = practice_search_page(query=query, user=request.user)
     return Response(_page_json(page, practice_rows(page)))
 
 

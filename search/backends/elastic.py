@@ -128,7 +128,12 @@ class ElasticsearchBackend(SearchBackend):
         return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=self.alias)
+        try:
+            self.client.indices.refresh(index=self.alias)
+        except NotFoundError:
+            return
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
 
     def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
         done = 0
@@ -211,7 +216,9 @@ class ElasticsearchBackend(SearchBackend):
         out: dict[int, str] = {}
         try:
             scan = (
-                Search(using=self.client, index=self.alias).source(["updated_at"]).params(size=2000)
+                Search(using=self.client, index=self.alias)
+                .source(["updated_at"])
+                .params(size=MAX_RESULTS)
             )
             for hit in scan.scan():
                 out[int(hit.meta.id)] = hit.updated_at
@@ -227,28 +234,24 @@ class ElasticsearchBackend(SearchBackend):
         return Q("terms", **{FACET_FIELD[param]: list(values)})
 
     def _text_query(self, text: str) -> Any:
+        """Words may be spread over title, summary and body of one language (cross_fields
+        groups the fields that share an analyzer, so each language is matched on its own);
+        with up to two words all must match, beyond that three quarters. Exact phrases rank
+        higher."""
         if not text.strip():
             return Q("match_all")
         return Q(
             "bool",
-            should=[
+            must=[
                 Q(
                     "multi_match",
                     query=text,
                     fields=TEXT_FIELDS,
-                    type="best_fields",
-                    operator="and",
-                    boost=2,
-                ),
-                Q(
-                    "multi_match",
-                    query=text,
-                    fields=TEXT_FIELDS,
-                    type="most_fields",
-                    minimum_should_match="2<70%",
-                ),
+                    type="cross_fields",
+                    minimum_should_match="2<75%",
+                )
             ],
-            minimum_should_match=1,
+            should=[Q("multi_match", query=text, fields=TEXT_FIELDS, type="phrase", boost=3)],
         )
 
     def search(self, query: SearchQuery) -> SearchPage:

@@ -1,0 +1,193 @@
+"""The search page, the feed and the API: parameters, JSON shape, bad input, degraded mode."""
+
+import pytest
+
+from practices.models import Practice
+
+pytestmark = pytest.mark.django_db
+
+
+def rebuilt():
+    from search.backends import get_backend
+
+    backend = get_backend()
+    backend.rebuild()
+    backend.refresh()
+
+
+NASTY = [
+    'title:(women AND "night',  # Lucene syntax, unbalanced quote
+    "((((",
+    '"""',
+    "a" * 500,
+    "*?~^!{}[]\\/:+-&&||",
+    "🚲 vélo 🌍",
+    "nul\x00byte",
+    "شوارع آمنة للنساء",  # right-to-left
+    "<script>alert(1)</script>",
+    "OR AND NOT",
+    " ",
+    "%00%ff",
+    "\u202e\u200f",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_any_query_string(client, backend_name, sync_index, catalogue, text):
+    sync_index()
+    response = client.get("/api/v1/search/practices/", {"q": text})
+    assert response.status_code == 200, response.content
+    assert isinstance(response.json()["total"], int)
+    page = client.get("/search/", {"q": text})
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.content.decode()
+    assert client.get("/api/v1/search/suggest/", {"q": text}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 10_000}, "q"),
+        ({"page": "0"}, "page"),
+        ({"page": "999999"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"sort": "cheapest"}, "sort"),
+        ({"year_from": "1800"}, "year_from"),
+        ({"year_from": "2020", "year_to": "2010"}, "year_to"),
+    ],
+)
+def test_bad_parameters_are_a_clear_400(client, backend_name, sync_index, catalogue, params, field):
+    sync_index()
+    response = client.get("/api/v1/search/practices/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert field in body["errors"] and body["detail"]
+    assert client.get("/search/", params).status_code == 400
+
+
+@pytest.mark.parametrize("page", ["1", "2", "50"])
+def test_any_page_in_range(client, backend_name, sync_index, catalogue, page):
+    sync_index()
+    response = client.get("/api/v1/search/practices/", {"page": page})
+    assert response.status_code == 200
+
+
+def test_unknown_facet_values_match_nothing(client, backend_name, sync_index, catalogue):
+    sync_index()
+    for params in (
+        {"challenge": "nope"},
+        {"sdg": "42"},
+        {"sdg": "ten"},
+        {"region": "xyz"},
+        {"year": "1066"},
+        {"award": "maybe"},
+        {"size_band": "huge"},
+    ):
+        response = client.get("/api/v1/search/practices/", params)
+        assert response.status_code == 200, params
+        assert response.json()["total"] == 0
+
+
+def test_json_shape(client, backend_name, sync_index, catalogue):
+    sync_index()
+    body = client.get(
+        "/api/v1/search/practices/",
+        {"q": "recycling", "challenge": ["sustainability", "economic-development"]},
+    ).json()
+    assert body["total"] >= 1 and body["degraded"] is False
+    result = body["results"][0]
+    assert set(result) >= {"id", "title", "summary", "city", "url", "highlights"}
+    assert result["url"] == f"/practices/{result['id']}/"
+    assert set(body["facets"]) == {
+        "challenge",
+        "sdg",
+        "topic",
+        "region",
+        "country",
+        "city",
+        "language",
+        "status",
+        "year",
+        "size_band",
+        "award",
+    }
+    challenge = {v["value"]: v for v in body["facets"]["challenge"]}
+    assert challenge["sustainability"]["selected"] and challenge["economic-development"]["selected"]
+    assert challenge["sustainability"]["label"] == "Sustainability"
+    fr = client.get(
+        "/api/v1/search/practices/", {"challenge": "sustainability"}, HTTP_ACCEPT_LANGUAGE="fr"
+    ).json()
+    assert {v["value"]: v["label"] for v in fr["facets"]["challenge"]}[
+        "sustainability"
+    ] == "Durabilité"
+
+
+def test_page_shows_facets_chips_and_reproducible_links(
+    client, backend_name, sync_index, catalogue
+):
+    sync_index()
+    html = client.get(
+        "/search/", {"q": "budget", "challenge": "social-cohesion", "sort": "newest"}
+    ).content.decode()
+    assert "Challenge: Social cohesion ×" in html  # the chip
+    assert "q=budget&amp;challenge=social-cohesion&amp;sort=newest" in html  # links keep the search
+    assert "feed/?q=budget&amp;challenge=social-cohesion" in html
+
+
+def test_feed(client, backend_name, sync_index, catalogue):
+    sync_index()
+    response = client.get("/search/feed/", {"challenge": "sustainability"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Recycling cooperatives" in response.content.decode()
+    assert "Safe streets" not in response.content.decode()
+
+
+def test_similar_practices_on_the_page(client, backend_name, sync_index, catalogue):
+    sync_index()
+    budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")
+    html = client.get(budget.get_absolute_url()).content.decode()
+    assert "Similar practices" in html and "Presupuesto participativo" in html
+
+
+@pytest.mark.elasticsearch
+def test_degraded_mode_when_elasticsearch_does_not_answer(client, es_settings, catalogue, settings):
+    from search.client import get_client
+
+    real_url = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    settings.ELASTICSEARCH_MAX_RETRIES = 0
+    get_client.cache_clear()
+    body = client.get("/api/v1/search/practices/", {"q": "recycling"}).json()
+    assert body["degraded"] is True and body["total"] >= 1
+    html = client.get("/search/", {"q": "recycling"}).content.decode()
+    assert "search engine is not answering" in html
+    assert client.get("/api/v1/search/suggest/", {"q": "Recy"}).json()["degraded"] is True
+    budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")
+    assert client.get(budget.get_absolute_url()).status_code == 200
+    settings.ELASTICSEARCH_URL = real_url
+    get_client.cache_clear()
+
+
+@pytest.mark.elasticsearch
+def test_a_french_query_finds_an_english_practice_through_its_translation(
+    es_settings, catalogue, client
+):
+    rebuilt()
+    body = client.get(
+        "/api/v1/search/practices/", {"q": "rues sûres femmes"}, HTTP_ACCEPT_LANGUAGE="fr"
+    ).json()
+    titles = [r["title"] for r in body["results"]]
+    assert "Des rues sûres pour les femmes la nuit" in titles  # shown in French
+    found = Practice.objects.get(pk=body["results"][0]["id"])
+    assert found.language == "en"
+    # stemming: "rue" (singular) finds "rues" through the french analyzer
+    assert client.get("/api/v1/search/practices/", {"q": "rue"}).json()["total"] >= 1
+
+
+@pytest.mark.elasticsearch
+def test_a_spanish_query_finds_a_spanish_original(es_settings, catalogue, client):
+    rebuilt()
+    body = client.get("/api/v1/search/practices/", {"q": "canción vecino"}).json()
+    titles = [r["title"] for r in body["results"]]
+    assert "Presupuesto participativo" in titles  # "canciones", "vecinos" stemmed by spanish
