@@ -55,8 +55,12 @@ services-status:
 run-full: install
 	scripts/run-full.sh
 
+# Search at 100,000 practices (see benchmarks/search.py; SIZE=5000 DB_SIZE=2000 for a quick run).
+SIZE ?= 100000
+DB_SIZE ?= 10000
 benchmark: install
-	@ls benchmarks/*.py
+	scripts/services.sh up postgres elasticsearch
+	$(BIN)/python benchmarks/search.py --size $(SIZE) --db-size $(DB_SIZE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache

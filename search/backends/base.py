@@ -62,6 +62,8 @@ class SearchPage:
     suggestion: str = ""
     degraded: bool = False
     backend: str = ""
+    # Time the engine itself reports (Elasticsearch "took"), in milliseconds, when it does.
+    took_ms: float | None = None
 
     @property
     def pages(self) -> int:

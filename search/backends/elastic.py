@@ -325,6 +325,7 @@ class ElasticsearchBackend(SearchBackend):
             facets=facet_values(query, counts),
             suggestion=suggestion,
             backend=self.name,
+            took_ms=float(response.took),
         )
 
     @staticmethod

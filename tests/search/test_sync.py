@@ -98,7 +98,7 @@ def test_outbox_waits_during_a_rebuild_and_is_caught_up(es_settings, catalogue):
     with pytest.raises(RebuildLocked, match="another process"):
         search_rebuild()
     SearchLock.objects.all().delete()
-    count, caught_up = search_rebuild()
+    _count, caught_up = search_rebuild()
     assert caught_up == 1
     assert practice.pk not in ids_found()
 
