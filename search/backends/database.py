@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.html import escape
 
 from cities.models import City
@@ -106,12 +106,14 @@ class DatabaseBackend(SearchBackend):
 
     # -- searching -------------------------------------------------------------------------
 
-    def _text_filter(
-        self, practices: QuerySet[Practice], text: str
-    ) -> tuple[QuerySet[Practice], bool]:
-        words = WORD.findall(text.lower())
+    def _text_matches(self, text: str) -> dict[int, float] | None:
+        """Practices (published) matching the text, with a rank; None when there is no text.
+
+        Computed once per search and reused by the hits and every facet count."""
+        words = WORD.findall(text.lower())[:20]
         if not words:
-            return practices, False
+            return None
+        published = searchable().values("pk")
         if connection.vendor == "postgresql":
             query = PgQuery(" ".join(words), search_type="plain", config="simple")
             vector = (
@@ -119,24 +121,22 @@ class DatabaseBackend(SearchBackend):
                 + SearchVector("summary", weight="B", config="simple")
                 + SearchVector(*SECTION_NAMES, weight="C", config="simple")
             )
-            matching = (
-                PracticeTranslation.objects.annotate(document=vector)
+            rows = (
+                PracticeTranslation.objects.filter(master_id__in=published)
+                .annotate(document=vector)
                 .filter(document=query)
-                .values("master_id")
+                .annotate(rank=SearchRank(vector, query))
+                .values_list("master_id", "rank")
             )
-            practices = practices.filter(
-                Q(pk__in=matching) | Q(city__name__iexact=text.strip())
-            ).annotate(
-                rank=Max(
-                    SearchRank(
-                        SearchVector("translations__title", weight="A", config="simple")
-                        + SearchVector("translations__summary", weight="B", config="simple"),
-                        query,
-                    )
-                )
-            )
-            return practices, True
-        for word in words[:20]:
+            ranks: dict[int, float] = {}
+            for pk, rank in rows:
+                ranks[pk] = max(rank, ranks.get(pk, 0.0))
+            city_match = searchable().filter(city__name__iexact=text.strip())
+            for pk in city_match.values_list("pk", flat=True):
+                ranks[pk] = max(ranks.get(pk, 0.0), 0.5)
+            return ranks
+        practices = searchable()
+        for word in words:
             in_text = Q(translations__title__icontains=word) | Q(
                 translations__summary__icontains=word
             )
@@ -144,26 +144,12 @@ class DatabaseBackend(SearchBackend):
                 in_text |= Q(**{f"translations__{name}__icontains": word})
             in_text |= Q(city__name__icontains=word)
             practices = practices.filter(pk__in=Practice.objects.filter(in_text).values("pk"))
+        ids = list(practices.values_list("pk", flat=True))
+        texts = PracticeTranslation.objects.filter(master_id__in=ids)
         first = words[0]
-        practices = practices.annotate(
-            rank=Case(
-                When(
-                    pk__in=PracticeTranslation.objects.filter(title__icontains=first).values(
-                        "master_id"
-                    ),
-                    then=Value(3),
-                ),
-                When(
-                    pk__in=PracticeTranslation.objects.filter(summary__icontains=first).values(
-                        "master_id"
-                    ),
-                    then=Value(2),
-                ),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        return practices, True
+        in_title = set(texts.filter(title__icontains=first).values_list("master_id", flat=True))
+        in_summary = set(texts.filter(summary__icontains=first).values_list("master_id", flat=True))
+        return {pk: 3.0 if pk in in_title else 2.0 if pk in in_summary else 1.0 for pk in ids}
 
     def _filtered(self, query: SearchQuery, *, skip: str = "") -> QuerySet[Practice]:
         practices = searchable()
@@ -176,14 +162,12 @@ class DatabaseBackend(SearchBackend):
             practices = practices.filter(start_year__lte=query.year_to)
         return practices
 
-    def _counts(
-        self, query: SearchQuery, base_text: QuerySet[Practice] | None
-    ) -> dict[str, dict[str, int]]:
+    def _counts(self, query: SearchQuery, text_ids: list[int] | None) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             base = self._filtered(query, skip=facet.param)
-            if base_text is not None:
-                base = base.filter(pk__in=base_text.values("pk"))
+            if text_ids is not None:
+                base = base.filter(pk__in=text_ids)
             ids = base.values("pk")
             param = facet.param
             if param in THROUGH:
@@ -216,30 +200,31 @@ class DatabaseBackend(SearchBackend):
         return counts
 
     def search(self, query: SearchQuery) -> SearchPage:
-        text_only = searchable()
-        text_only, has_text = self._text_filter(text_only, query.text)
+        ranks = self._text_matches(query.text)
         practices = self._filtered(query)
-        if has_text:
-            practices = practices.filter(pk__in=text_only.values("pk"))
-            practices, _ = self._text_filter(practices, query.text)
-        order: list[Any]
-        if query.sort == "newest" or not has_text or query.sort == "adapted":
-            order = [F("published_at").desc(nulls_last=True), "-pk"]
-        else:
-            order = ["-rank", F("published_at").desc(nulls_last=True), "-pk"]
-        total = practices.count()
         start = (query.page - 1) * query.page_size
         stop = min(start + query.page_size, MAX_RESULTS)
-        rows = (
-            list(practices.order_by(*order).values_list("pk", flat=True)[start:stop])
-            if start < stop
-            else []
-        )
-        counts = self._counts(query, text_only if has_text else None)
-        hits = [Hit(id=pk, score=None) for pk in rows]
-        if has_text:
+        newest: list[Any] = [F("published_at").desc(nulls_last=True), "-pk"]
+        text_ids: list[int] | None = None
+        if ranks is None:
+            total = practices.count()
+            page_ids = practices.order_by(*newest).values_list("pk", flat=True)
+            rows = list(page_ids[start:stop]) if start < stop else []
+        else:
+            text_ids = list(ranks)
+            ordered = list(
+                practices.filter(pk__in=text_ids).order_by(*newest).values_list("pk", flat=True)
+            )
+            if query.sort == "relevance":
+                # a stable sort: equal ranks keep the newest-first order
+                ordered.sort(key=lambda pk: -ranks[pk])
+            total = len(ordered)
+            rows = ordered[start:stop] if start < stop else []
+        counts = self._counts(query, text_ids)
+        hits = [Hit(id=pk, score=ranks.get(pk) if ranks else None) for pk in rows]
+        if ranks is not None:
             self._highlight(hits, query)
-        suggestion = self._did_you_mean(query.text) if has_text and total < 3 else ""
+        suggestion = self._did_you_mean(query.text) if ranks is not None and total < 3 else ""
         return SearchPage(
             query=query,
             total=total,
