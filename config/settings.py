@@ -220,6 +220,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # One line per Elasticsearch request is noise at INFO; failures still show as warnings.
+    "loggers": {"elastic_transport": {"level": "WARNING"}},
 }
 
 # Demo accounts share one password, printed by `manage.py load_demo`. Development only.

@@ -8,9 +8,11 @@ every other facet's filter but not its own, so a multi-select facet shows honest
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -27,12 +29,22 @@ YEAR_BANDS: dict[str, tuple[int | None, int | None]] = {
 }
 
 
+_LABEL_CACHE: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+LABEL_CACHE_SECONDS = 300
+
+
 def _labels_from(model: type, key: str) -> Callable[[list[str]], dict[str, str]]:
+    """Labels of a small reference table (taxonomy, regions, countries), in the active language,
+    kept in memory for a few minutes: every search names them."""
+
     def labels(values: list[str]) -> dict[str, str]:
-        if key == "number":  # numeric keys: values that are not numbers have no label
-            values = [v for v in values if v.isdigit() and len(v) < 6]
-        rows = model._default_manager.filter(**{f"{key}__in": values})  # type: ignore[attr-defined]
-        return {str(getattr(row, key)): str(row.label) for row in rows}
+        cache_key = (f"{model.__name__}.{key}", translation.get_language() or "en")
+        stamp, table = _LABEL_CACHE.get(cache_key, (0.0, {}))
+        if time.monotonic() - stamp > LABEL_CACHE_SECONDS:
+            rows = model._default_manager.all()  # type: ignore[attr-defined]
+            table = {str(getattr(row, key)): str(row.label) for row in rows}
+            _LABEL_CACHE[cache_key] = (time.monotonic(), table)
+        return {v: table[v] for v in values if v in table}
 
     return labels
 

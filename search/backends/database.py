@@ -14,19 +14,18 @@ import difflib
 import re
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery as PgQuery
-from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q
 from django.utils.html import escape
 
-from cities.models import City
+from cities.models import City, size_band_for
 from practices.models import Practice, PracticeTranslation
 
 from ..documents import SECTION_NAMES, searchable
-from ..facets import FACETS, YEAR_BANDS
+from ..facets import FACETS, YEAR_BANDS, year_band
 from .base import MAX_RESULTS, FacetValue, Hit, SearchBackend, SearchPage, SearchQuery
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -35,61 +34,34 @@ THROUGH = {
     "sdg": (Practice.sdgs.through, "sdg__number"),
     "topic": (Practice.topics.through, "topic__slug"),
 }
-FIELD_PATH = {
-    "region": "city__country__subregion__parent__code",
-    "country": "city__country__iso2",
-    "city": "city__slug",
-    "language": "language",
-    "status": "status",
-}
-SIZE_BANDS: dict[str, tuple[int | None, int | None]] = {
-    City.SizeBand.UNDER_1M: (None, 999_999),
-    City.SizeBand.FROM_1M: (1_000_000, 2_999_999),
-    City.SizeBand.FROM_3M: (3_000_000, 9_999_999),
-    City.SizeBand.OVER_10M: (10_000_000, None),
-}
+ROW_FIELDS = (
+    "pk",
+    "published_at",
+    "language",
+    "status",
+    "start_year",
+    "awards",
+    "city__slug",
+    "city__population",
+    "city__country__iso2",
+    "city__country__subregion__parent__code",
+)
 
 
-def _range_q(path: str, low: int | None, high: int | None, *, null_is_low: bool = False) -> Q:
-    q = Q()
-    if low is not None:
-        q &= Q(**{f"{path}__gte": low})
-    if high is not None:
-        q &= Q(**{f"{path}__lte": high})
-    if null_is_low and low is None:
-        q |= Q(**{f"{path}__isnull": True})
-    return q
-
-
-def _facet_q(param: str, values: tuple[str, ...]) -> Q:
-    """The condition "the practice has one of these values" for one facet."""
-    if param in THROUGH:
-        model, lookup = THROUGH[param]
-        if param == "sdg":
-            values = tuple(v for v in values if v.isdigit())
-        return Q(pk__in=model.objects.filter(**{f"{lookup}__in": values}).values("practice_id"))
-    if param in FIELD_PATH:
-        return Q(**{f"{FIELD_PATH[param]}__in": values})
-    if param == "year":
-        q = Q(pk__in=[])
-        for value in values:
-            if value in YEAR_BANDS:
-                q |= _range_q("start_year", *YEAR_BANDS[value]) & Q(start_year__isnull=False)
-        return q
-    if param == "size_band":
-        q = Q(pk__in=[])
-        for value in values:
-            if value in SIZE_BANDS:
-                q |= _range_q("city__population", *SIZE_BANDS[value], null_is_low=True)
-        return q
-    if param == "award":
-        q = Q(pk__in=[])
-        if "yes" in values:
-            q |= ~Q(awards="")
-        if "no" in values:
-            q |= Q(awards="")
-        return q
-    raise KeyError(param)
+def _row_values(row: tuple[Any, ...]) -> dict[str, set[str]]:
+    """The facet values of one practice row (see ROW_FIELDS), as the index would hold them."""
+    _pk, _published, language, status, start_year, awards, city, population, iso2, region = row
+    band = year_band(start_year)
+    return {
+        "language": {language},
+        "status": {status},
+        "year": {band} if band else set(),
+        "award": {"yes" if (awards or "").strip() else "no"},
+        "city": {city},
+        "size_band": {size_band_for(population)},
+        "country": {iso2},
+        "region": {region} if region else set(),
+    }
 
 
 class DatabaseBackend(SearchBackend):
@@ -113,24 +85,19 @@ class DatabaseBackend(SearchBackend):
         words = WORD.findall(text.lower())[:20]
         if not words:
             return None
-        published = searchable().values("pk")
         if connection.vendor == "postgresql":
-            query = PgQuery(" ".join(words), search_type="plain", config="simple")
-            vector = (
-                SearchVector("title", weight="A", config="simple")
-                + SearchVector("summary", weight="B", config="simple")
-                + SearchVector(*SECTION_NAMES, weight="C", config="simple")
-            )
-            rows = (
-                PracticeTranslation.objects.filter(master_id__in=published)
-                .annotate(document=vector)
-                .filter(document=query)
-                .annotate(rank=SearchRank(vector, query))
-                .values_list("master_id", "rank")
-            )
-            ranks: dict[int, float] = {}
-            for pk, rank in rows:
-                ranks[pk] = max(rank, ranks.get(pk, 0.0))
+            # practices_practice_translation.search_vector: see search/migrations/0003.
+            sql = """
+                SELECT t.master_id, max(ts_rank(t.search_vector, q.query))
+                FROM practices_practice_translation t
+                JOIN practices_practice p ON p.id = t.master_id,
+                     plainto_tsquery('simple'::regconfig, %s) AS q(query)
+                WHERE p.review_state = 'published' AND t.search_vector @@ q.query
+                GROUP BY t.master_id
+            """
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [" ".join(words)])
+                ranks: dict[int, float] = {pk: float(rank) for pk, rank in cursor.fetchall()}
             city_match = searchable().filter(city__name__iexact=text.strip())
             for pk in city_match.values_list("pk", flat=True):
                 ranks[pk] = max(ranks.get(pk, 0.0), 0.5)
@@ -151,76 +118,58 @@ class DatabaseBackend(SearchBackend):
         in_summary = set(texts.filter(summary__icontains=first).values_list("master_id", flat=True))
         return {pk: 3.0 if pk in in_title else 2.0 if pk in in_summary else 1.0 for pk in ids}
 
-    def _filtered(self, query: SearchQuery, *, skip: str = "") -> QuerySet[Practice]:
+    def _rows(
+        self, query: SearchQuery, text_ids: list[int] | None
+    ) -> list[tuple[int, Any, dict[str, set[str]]]]:
+        """(id, published_at, facet values) of every published practice the text (and year
+        range) allows; facets are then applied in Python, so every facet's counts come from the
+        same few queries whatever the number of facets selected."""
         practices = searchable()
-        for param, values in query.filters.items():
-            if param != skip and values:
-                practices = practices.filter(_facet_q(param, values))
+        if text_ids is not None:
+            practices = practices.filter(pk__in=text_ids)
         if query.year_from is not None:
             practices = practices.filter(start_year__gte=query.year_from)
         if query.year_to is not None:
             practices = practices.filter(start_year__lte=query.year_to)
-        return practices
-
-    def _counts(self, query: SearchQuery, text_ids: list[int] | None) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
-            base = self._filtered(query, skip=facet.param)
-            if text_ids is not None:
-                base = base.filter(pk__in=text_ids)
-            ids = base.values("pk")
-            param = facet.param
-            if param in THROUGH:
-                model, lookup = THROUGH[param]
-                rows = (
-                    model.objects.filter(practice_id__in=ids)
-                    .values(lookup)
-                    .annotate(n=Count("practice_id", distinct=True))
-                )
-                counts[param] = {str(r[lookup]): r["n"] for r in rows}
-            elif param in FIELD_PATH:
-                path = FIELD_PATH[param]
-                rows = Practice.objects.filter(pk__in=ids).values(path).annotate(n=Count("pk"))
-                counts[param] = {str(r[path]): r["n"] for r in rows if r[path]}
-            else:
-                conditions: dict[str, Q] = {
-                    "year": {v: _facet_q("year", (v,)) for v in YEAR_BANDS},
-                    "size_band": {v: _facet_q("size_band", (v,)) for v in SIZE_BANDS},
-                    "award": {"yes": ~Q(awards=""), "no": Q(awards="")},
-                }[param]
-                totals = Practice.objects.filter(pk__in=ids).aggregate(
-                    **{
-                        f"c{i}": Count("pk", filter=cond)
-                        for i, cond in enumerate(conditions.values())
-                    }
-                )
-                counts[param] = {
-                    value: totals[f"c{i}"] for i, value in enumerate(conditions) if totals[f"c{i}"]
-                }
-        return counts
+        rows = {row[0]: (row[1], _row_values(row)) for row in practices.values_list(*ROW_FIELDS)}
+        for param, (model, lookup) in THROUGH.items():
+            for value in rows.values():
+                value[1][param] = set()
+            pairs = model.objects.filter(practice__in=practices).values_list("practice_id", lookup)
+            for pk, value in pairs:
+                if pk in rows:
+                    rows[pk][1][param].add(str(value))
+        return [(pk, published, values) for pk, (published, values) in rows.items()]
 
     def search(self, query: SearchQuery) -> SearchPage:
         ranks = self._text_matches(query.text)
-        practices = self._filtered(query)
+        text_ids = None if ranks is None else list(ranks)
+        selected = {p: set(v) for p, v in query.filters.items() if v}
+        counts: dict[str, dict[str, int]] = {facet.param: {} for facet in FACETS}
+        matching: list[tuple[int, Any]] = []
+        for pk, published, values in self._rows(query, text_ids):
+            failing = [p for p, wanted in selected.items() if not values.get(p, set()) & wanted]
+            if len(failing) > 1:
+                continue
+            if not failing:
+                matching.append((pk, published))
+            # A facet's counts ignore its own selection: a row that fails only that facet
+            # still counts for it.
+            for facet in FACETS:
+                if failing and failing[0] != facet.param:
+                    continue
+                bucket = counts[facet.param]
+                for value in values.get(facet.param, ()):
+                    bucket[value] = bucket.get(value, 0) + 1
+        oldest = datetime.min.replace(tzinfo=UTC)
+        matching.sort(key=lambda item: (item[1] or oldest, item[0]), reverse=True)
+        ordered = [pk for pk, _published in matching]
+        if ranks is not None and query.sort == "relevance":
+            ordered.sort(key=lambda pk: -ranks[pk])  # stable: equal ranks stay newest first
+        total = len(ordered)
         start = (query.page - 1) * query.page_size
         stop = min(start + query.page_size, MAX_RESULTS)
-        newest: list[Any] = [F("published_at").desc(nulls_last=True), "-pk"]
-        text_ids: list[int] | None = None
-        if ranks is None:
-            total = practices.count()
-            page_ids = practices.order_by(*newest).values_list("pk", flat=True)
-            rows = list(page_ids[start:stop]) if start < stop else []
-        else:
-            text_ids = list(ranks)
-            ordered = list(
-                practices.filter(pk__in=text_ids).order_by(*newest).values_list("pk", flat=True)
-            )
-            if query.sort == "relevance":
-                # a stable sort: equal ranks keep the newest-first order
-                ordered.sort(key=lambda pk: -ranks[pk])
-            total = len(ordered)
-            rows = ordered[start:stop] if start < stop else []
-        counts = self._counts(query, text_ids)
+        rows = ordered[start:stop] if start < stop else []
         hits = [Hit(id=pk, score=ranks.get(pk) if ranks else None) for pk in rows]
         if ranks is not None:
             self._highlight(hits, query)
@@ -362,7 +311,7 @@ def _facet_values(
             order = (
                 list(YEAR_BANDS)
                 if facet.param == "year"
-                else [str(v) for v in SIZE_BANDS]
+                else list(City.SizeBand.values)
                 if facet.param == "size_band"
                 else sorted(raw)
             )
@@ -379,7 +328,3 @@ def facet_values(
     query: SearchQuery, counts: dict[str, dict[str, int]]
 ) -> dict[str, list[FacetValue]]:
     return _facet_values(query, counts)
-
-
-def raw_filter(param: str, values: tuple[str, ...]) -> Any:
-    return _facet_q(param, values)

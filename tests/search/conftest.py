@@ -272,3 +272,12 @@ def catalogue(world):
         make(w["dakar"], title="Archived recycling scheme", state="archived"),
     ]
     return items
+
+
+@pytest.fixture(autouse=True)
+def _fresh_labels():
+    from search import facets
+
+    facets._LABEL_CACHE.clear()
+    yield
+    facets._LABEL_CACHE.clear()
