@@ -179,6 +179,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The sweep that drains whatever the per-change drains could not (broker or engine down).
     "search-outbox-sweep": {"task": "search.drain_outbox", "schedule": 60.0},
+    # Review mails whose task could not be queued; each mail is still sent at most once.
+    "practice-mail-sweep": {"task": "practices.sweep_transition_emails", "schedule": 300.0},
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")

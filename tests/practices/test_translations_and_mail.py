@@ -147,3 +147,20 @@ def test_a_refused_mail_is_retried_and_then_sent_once(people, make_practice, mon
     assert transition_emails_send(transition_id=record.pk) == 1
     assert transition_emails_send(transition_id=record.pk) == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_sweep_sends_what_could_not_be_queued(people, make_practice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practices.tasks import sweep_transition_emails
+
+    practice = make_practice("draft")
+    # no on-commit callbacks run: as if the broker had been down when the step was made
+    practice_transition(practice=practice, by=people["practitioner"], name="submit")
+    assert mail.outbox == []
+    practice.transitions.update(at=timezone.now() - timedelta(minutes=5))
+    assert sweep_transition_emails.apply().get() == 1
+    assert [m.to for m in mail.outbox] == [[people["editor"].email]]
+    assert sweep_transition_emails.apply().get() == 0  # never twice
