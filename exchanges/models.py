@@ -74,8 +74,22 @@ class Match(models.Model):
     request = models.ForeignKey(ExchangeRequest, on_delete=models.CASCADE, related_name="matches")
     peer_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
     practices = models.ManyToManyField(Practice, blank=True, related_name="+")
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("suggested")
+        PROPOSED = "proposed", _("proposed to the peer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
     score = models.FloatField()
     explanation = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
+    response = models.TextField(_("answer of the peer city"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,3 +148,55 @@ class ExchangeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '-'} -> {self.to_state} ({self.at:%Y-%m-%d})"
+
+
+class Evaluation(models.Model):
+    """What one of the two cities says at the end of an exchange."""
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("a practice was adopted as it is")
+        ADAPTED = "adapted", _("a practice was adapted")
+        NOT_ADOPTED = "not_adopted", _("nothing was adopted")
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="evaluations")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    helped = models.TextField(_("what helped"), blank=True)
+    hindered = models.TextField(_("what did not help"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["exchange", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "city"], name="evaluation_once_per_city")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city.name}: {self.outcome}"
+
+
+class PracticeAdoption(models.Model):
+    """A city adopted or adapted a practice after an exchange: "adapted by N cities"."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="adoptions")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="adoptions")
+    exchange = models.ForeignKey(
+        Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="adoptions"
+    )
+    outcome = models.CharField(max_length=12, choices=Evaluation.Outcome.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["practice", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "city"], name="adoption_once_per_city")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city.name} {self.outcome} practice {self.practice_id}"

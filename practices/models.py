@@ -109,6 +109,9 @@ class Practice(TranslatableModel):
     links = models.JSONField(_("links"), default=list, blank=True)
     awards = models.TextField(_("awards"), blank=True)
 
+    # Cities that adopted or adapted it after an exchange (exchanges.PracticeAdoption), kept
+    # here too for search ranking and sorting.
+    adapted_count = models.PositiveIntegerField(default=0)
     source_url = models.URLField(_("imported from"), max_length=500, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
 

@@ -59,7 +59,7 @@ def build_document(practice: Practice) -> dict[str, Any]:
         "size_band": size_band_for(city.population),
         "award": "yes" if practice.awards.strip() else "no",
         "published_at": practice.published_at.isoformat() if practice.published_at else None,
-        "adapted_count": 0,
+        "adapted_count": practice.adapted_count,
         "updated_at": practice.updated_at.isoformat(),
     }
     titles = []

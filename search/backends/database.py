@@ -45,12 +45,13 @@ ROW_FIELDS = (
     "city__population",
     "city__country__iso2",
     "city__country__subregion__parent__code",
+    "adapted_count",
 )
 
 
 def _row_values(row: tuple[Any, ...]) -> dict[str, set[str]]:
     """The facet values of one practice row (see ROW_FIELDS), as the index would hold them."""
-    _pk, _published, language, status, start_year, awards, city, population, iso2, region = row
+    _pk, _published, language, status, start_year, awards, city, population, iso2, region = row[:10]
     band = year_band(start_year)
     return {
         "language": {language},
@@ -120,7 +121,7 @@ class DatabaseBackend(SearchBackend):
 
     def _rows(
         self, query: SearchQuery, text_ids: list[int] | None
-    ) -> list[tuple[int, Any, dict[str, set[str]]]]:
+    ) -> list[tuple[int, Any, int, dict[str, set[str]]]]:
         """(id, published_at, facet values) of every published practice the text (and year
         range) allows; facets are then applied in Python, so every facet's counts come from the
         same few queries whatever the number of facets selected."""
@@ -131,28 +132,33 @@ class DatabaseBackend(SearchBackend):
             practices = practices.filter(start_year__gte=query.year_from)
         if query.year_to is not None:
             practices = practices.filter(start_year__lte=query.year_to)
-        rows = {row[0]: (row[1], _row_values(row)) for row in practices.values_list(*ROW_FIELDS)}
+        rows = {
+            row[0]: (row[1], row[10], _row_values(row))
+            for row in practices.values_list(*ROW_FIELDS)
+        }
         for param, (model, lookup) in THROUGH.items():
             for value in rows.values():
-                value[1][param] = set()
+                value[2][param] = set()
             pairs = model.objects.filter(practice__in=practices).values_list("practice_id", lookup)
             for pk, value in pairs:
                 if pk in rows:
-                    rows[pk][1][param].add(str(value))
-        return [(pk, published, values) for pk, (published, values) in rows.items()]
+                    rows[pk][2][param].add(str(value))
+        return [
+            (pk, published, adapted, values) for pk, (published, adapted, values) in rows.items()
+        ]
 
     def search(self, query: SearchQuery) -> SearchPage:
         ranks = self._text_matches(query.text)
         text_ids = None if ranks is None else list(ranks)
         selected = {p: set(v) for p, v in query.filters.items() if v}
         counts: dict[str, dict[str, int]] = {facet.param: {} for facet in FACETS}
-        matching: list[tuple[int, Any]] = []
-        for pk, published, values in self._rows(query, text_ids):
+        matching: list[tuple[int, Any, int]] = []
+        for pk, published, adapted, values in self._rows(query, text_ids):
             failing = [p for p, wanted in selected.items() if not values.get(p, set()) & wanted]
             if len(failing) > 1:
                 continue
             if not failing:
-                matching.append((pk, published))
+                matching.append((pk, published, adapted))
             # A facet's counts ignore its own selection: a row that fails only that facet
             # still counts for it.
             for facet in FACETS:
@@ -163,7 +169,9 @@ class DatabaseBackend(SearchBackend):
                     bucket[value] = bucket.get(value, 0) + 1
         oldest = datetime.min.replace(tzinfo=UTC)
         matching.sort(key=lambda item: (item[1] or oldest, item[0]), reverse=True)
-        ordered = [pk for pk, _published in matching]
+        if query.sort == "adapted":
+            matching.sort(key=lambda item: -item[2])  # stable: newest first among equals
+        ordered = [pk for pk, _published, _adapted in matching]
         if ranks is not None and query.sort == "relevance":
             ordered.sort(key=lambda pk: -ranks[pk])  # stable: equal ranks stay newest first
         total = len(ordered)
