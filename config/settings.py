@@ -8,6 +8,7 @@ module refuses to start without a real secret key and turns on HTTPS-only cookie
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
     "search-outbox-sweep": {"task": "search.drain_outbox", "schedule": 60.0},
     # Review mails whose task could not be queued; each mail is still sent at most once.
     "practice-mail-sweep": {"task": "practices.sweep_transition_emails", "schedule": 300.0},
+    "exchange-mail-sweep": {"task": "exchanges.sweep_notifications", "schedule": 300.0},
+    "broker-digest": {"task": "exchanges.broker_digest", "schedule": crontab(hour=7, minute=0)},
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -189,6 +192,8 @@ DEFAULT_FROM_EMAIL = (
     env.str("DEFAULT_FROM_EMAIL", default="") or "Policy Transfer <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Brokers get a daily digest of requests waiting longer than this many days.
+EXCHANGE_DIGEST_AFTER_DAYS = env.int("EXCHANGE_DIGEST_AFTER_DAYS", default=7)
 # The address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 

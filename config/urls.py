@@ -11,6 +11,7 @@ urlpatterns = [
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),
+    path("exchanges/", include("exchanges.urls")),
     path("api/v1/", include("api.urls")),
     path(
         "accounts/login/",

@@ -1,0 +1,72 @@
+"""Reads for exchanges. Requests are not public: a request is visible to the requesting
+city's members, to brokers, and to the members of a city it was proposed to; an exchange to
+the members of its two cities and to brokers. Anything else answers 404."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+
+from .models import Exchange, ExchangeRequest, Match
+from .workflow import is_broker
+
+
+def _city_ids(user: User | AnonymousUser) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(user.memberships.values_list("city_id", flat=True))
+
+
+def request_visible_to(*, user: User | AnonymousUser) -> QuerySet[ExchangeRequest]:
+    if is_broker(user):
+        return ExchangeRequest.objects.all()
+    cities = _city_ids(user)
+    if not cities:
+        return ExchangeRequest.objects.none()
+    proposed_to = Match.objects.filter(peer_city_id__in=cities, exchange__isnull=False).values(
+        "request_id"
+    )
+    return ExchangeRequest.objects.filter(Q(city_id__in=cities) | Q(pk__in=proposed_to))
+
+
+def exchange_visible_to(*, user: User | AnonymousUser) -> QuerySet[Exchange]:
+    if is_broker(user):
+        return Exchange.objects.all()
+    cities = _city_ids(user)
+    return Exchange.objects.filter(
+        Q(match__request__city_id__in=cities) | Q(match__peer_city_id__in=cities)
+    )
+
+
+def broker_board(
+    *,
+    user: User,
+    challenge: str = "",
+    region: str = "",
+    broker: str = "",
+    include_closed: bool = False,
+) -> QuerySet[ExchangeRequest]:
+    """Requests for the brokers, oldest first; `broker` is a user id, or "none" for untaken."""
+    if not is_broker(user):
+        return ExchangeRequest.objects.none()
+    requests = ExchangeRequest.objects.select_related(
+        "city__country__subregion__parent", "broker"
+    ).prefetch_related("challenges")
+    if not include_closed:
+        requests = requests.exclude(
+            state__in=[ExchangeRequest.State.CLOSED, ExchangeRequest.State.WITHDRAWN]
+        )
+    if challenge:
+        requests = requests.filter(challenges__slug=challenge)
+    if region:
+        requests = requests.filter(
+            Q(city__country__subregion__code=region)
+            | Q(city__country__subregion__parent__code=region)
+        )
+    if broker == "none":
+        requests = requests.filter(broker__isnull=True)
+    elif broker.isdigit():
+        requests = requests.filter(broker_id=int(broker))
+    return requests.distinct().order_by("created_at", "pk")

@@ -1,0 +1,352 @@
+"""Every write of the exchanges app: requests, taking and proposing, the exchange lifecycle,
+evaluations and what they write back onto practices.
+
+Each function checks who acts and the current state under a row lock (select_for_update), so
+two brokers acting at once, a double submission or an accept after a cancel end in one
+consistent state and a clear InvalidTransition for the loser."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cities.models import City, CityMembership
+from practices.errors import InvalidTransition
+from practices.models import LANGUAGES, Challenge, Practice, Topic
+from search.outbox import outbox_record
+
+from .models import (
+    Evaluation,
+    Exchange,
+    ExchangeEvent,
+    ExchangeFormat,
+    ExchangeRequest,
+    Match,
+    PracticeAdoption,
+)
+from .workflow import OPEN_STATES, STEPS, is_broker, roles_in
+
+log = logging.getLogger(__name__)
+R = ExchangeRequest.State
+E = Exchange.State
+FINAL_REQUEST_STATES = {R.CLOSED, R.WITHDRAWN}
+LANGUAGE_CODES = {code for code, _name in LANGUAGES}
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+def _notify(kind: str, object_id: int) -> None:
+    def send() -> None:
+        from .tasks import send_exchange_notification
+
+        try:
+            send_exchange_notification.delay(kind, object_id)
+        except Exception:
+            log.warning(
+                "exchange notification %s %s not queued; the sweep sends it",
+                kind,
+                object_id,
+                exc_info=True,
+            )
+
+    transaction.on_commit(send)
+
+
+@dataclass
+class RequestData:
+    challenges: list[Challenge]
+    need: str
+    topics: list[Topic] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    window_start: date | None = None
+    window_end: date | None = None
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if not self.challenges:
+            errors["challenges"] = [_("Choose at least one challenge.")]
+        need = self.need.strip()
+        if len(need) < 20:
+            errors["need"] = [_("Describe the need in a few sentences (at least 20 characters).")]
+        if len(need) > 5000:
+            errors["need"] = [_("At most %(limit)d characters.") % {"limit": 5000}]
+        unknown = set(self.formats) - set(ExchangeFormat.values)
+        if unknown:
+            errors["formats"] = [
+                _("Unknown format(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            ]
+        if set(self.languages) - LANGUAGE_CODES:
+            errors["languages"] = [_("Choose English, French or Spanish.")]
+        if self.window_start and self.window_end and self.window_end < self.window_start:
+            errors["window_end"] = [_("The window cannot end before it starts.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _is_official(user: User, city: City) -> bool:
+    return CityMembership.objects.filter(
+        user_id=user.pk, city_id=city.pk, role=CityMembership.Role.OFFICIAL
+    ).exists()
+
+
+def exchange_request_create(*, by: User, city: City, data: RequestData) -> ExchangeRequest:
+    """An official files a request for their city."""
+    if not _is_official(by, city):
+        raise PermissionDenied(_("Only an official of the city can file an exchange request."))
+    data.validate()
+    need = data.need.strip()
+    with transaction.atomic():
+        City.objects.select_for_update().get(pk=city.pk)  # serialise double submissions
+        recent = ExchangeRequest.objects.filter(
+            city=city, need=need, created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW
+        ).exclude(state=R.WITHDRAWN)
+        if recent.exists():
+            raise InvalidTransition(_("This request was already filed a moment ago."))
+        request = ExchangeRequest.objects.create(
+            city=city,
+            need=need,
+            formats=sorted(set(data.formats)),
+            languages=sorted(set(data.languages)),
+            window_start=data.window_start,
+            window_end=data.window_end,
+            created_by=by,
+        )
+        request.challenges.set(data.challenges)
+        request.topics.set(data.topics)
+        _notify("request_created", request.pk)
+    return request
+
+
+def _lock_request(request: ExchangeRequest) -> ExchangeRequest:
+    return ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def exchange_request_take(*, request: ExchangeRequest, by: User) -> ExchangeRequest:
+    if not is_broker(by):
+        raise PermissionDenied(_("Only brokers take requests."))
+    with transaction.atomic():
+        request = _lock_request(request)
+        if request.broker_id and request.broker_id != by.pk:
+            raise InvalidTransition(
+                _("%(broker)s already took this request.") % {"broker": request.broker}
+            )
+        if request.state != R.OPEN:
+            raise InvalidTransition(_("This request is no longer open."))
+        request.broker = by
+        request.state = R.IN_REVIEW
+        request.save(update_fields=["broker", "state", "updated_at"])
+        _notify("request_taken", request.pk)
+    return request
+
+
+def exchange_request_propose(*, request: ExchangeRequest, by: User, match: Match) -> Exchange:
+    """Propose a ranked peer to the peer city: the match becomes an exchange "proposed"."""
+    if not is_broker(by):
+        raise PermissionDenied(_("Only brokers propose peers."))
+    with transaction.atomic():
+        request = _lock_request(request)
+        match = Match.objects.select_for_update().get(pk=match.pk, request=request)
+        if request.state in FINAL_REQUEST_STATES:
+            raise InvalidTransition(_("This request is closed or withdrawn."))
+        if request.state == R.OPEN:
+            raise InvalidTransition(_("Take the request before proposing peers."))
+        if match.status != Match.Status.SUGGESTED:
+            raise InvalidTransition(_("This peer was already proposed."))
+        if match.peer_city_id == request.city_id:
+            raise ValidationError(_("A city cannot be its own peer."))
+        now = timezone.now()
+        match.status = Match.Status.PROPOSED
+        match.proposed_by = by
+        match.proposed_at = now
+        match.save(update_fields=["status", "proposed_by", "proposed_at"])
+        exchange = Exchange.objects.create(match=match, state=E.PROPOSED)
+        event = ExchangeEvent.objects.create(
+            exchange=exchange, from_state="", to_state=E.PROPOSED, by=by, at=now
+        )
+        _settle(request)
+        _notify("exchange_event", event.pk)
+    return exchange
+
+
+def _settle(request: ExchangeRequest) -> None:
+    """Derive the request's state from its exchanges (call with the request locked)."""
+    if request.state == R.WITHDRAWN:
+        return
+    states = set(Exchange.objects.filter(match__request=request).values_list("state", flat=True))
+    if states & {E.ACCEPTED, E.SCHEDULED, E.IN_PROGRESS, E.COMPLETED}:
+        new = R.MATCHED
+    elif E.PROPOSED in states:
+        new = R.PROPOSED
+    elif E.EVALUATED in states:
+        new = R.CLOSED
+    else:
+        new = R.IN_REVIEW if request.broker_id else R.OPEN
+    if new != request.state:
+        request.state = new
+        request.save(update_fields=["state", "updated_at"])
+
+
+def exchange_step(
+    *,
+    exchange: Exchange,
+    by: User,
+    name: str,
+    note: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Exchange:
+    """Move an exchange one step along its lifecycle (exchanges.workflow)."""
+    step = STEPS.get(name)
+    if step is None:
+        raise InvalidTransition(_("There is no such step: %(name)s.") % {"name": name})
+    note = note.strip()
+    if len(note) > 5000:
+        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5000}]})
+    with transaction.atomic():
+        request = _lock_request(exchange.match.request)
+        exchange = (
+            Exchange.objects.select_for_update()
+            .select_related("match__request")
+            .get(pk=exchange.pk)
+        )
+        if not roles_in(by, exchange) & step.actors:
+            raise PermissionDenied(_("You are not allowed to do this."))
+        if exchange.state not in step.sources:
+            raise InvalidTransition(
+                _("This exchange is %(state)s: it cannot be moved this way.")
+                % {"state": exchange.get_state_display()}
+            )
+        if step.note_required and not note:
+            raise ValidationError({"note": [_("Say why, in a few words.")]})
+        if name == "schedule":
+            if not starts_on:
+                raise ValidationError({"starts_on": [_("Give the start date.")]})
+            if ends_on and ends_on < starts_on:
+                raise ValidationError({"ends_on": [_("The exchange cannot end before it starts.")]})
+            exchange.starts_on, exchange.ends_on = starts_on, ends_on
+        now = timezone.now()
+        from_state = exchange.state
+        exchange.state = step.target
+        exchange.save()
+        match = exchange.match
+        if name in ("accept", "decline"):
+            match.status = Match.Status.ACCEPTED if name == "accept" else Match.Status.DECLINED
+            match.response = note
+            match.responded_by = by
+            match.responded_at = now
+            match.save(update_fields=["status", "response", "responded_by", "responded_at"])
+        event = ExchangeEvent.objects.create(
+            exchange=exchange, from_state=from_state, to_state=step.target, by=by, at=now, note=note
+        )
+        _settle(request)
+        _notify("exchange_event", event.pk)
+    return exchange
+
+
+def exchange_request_withdraw(
+    *, request: ExchangeRequest, by: User, note: str = ""
+) -> ExchangeRequest:
+    """The requesting city withdraws: open exchanges are cancelled, pending proposals withdrawn."""
+    if not _is_official(by, request.city):
+        raise PermissionDenied(_("Only an official of the city can withdraw its request."))
+    with transaction.atomic():
+        request = _lock_request(request)
+        if request.state in FINAL_REQUEST_STATES:
+            raise InvalidTransition(_("This request is already closed or withdrawn."))
+        now = timezone.now()
+        for exchange in Exchange.objects.select_for_update().filter(
+            match__request=request, state__in=OPEN_STATES
+        ):
+            event = ExchangeEvent.objects.create(
+                exchange=exchange,
+                from_state=exchange.state,
+                to_state=E.CANCELLED,
+                by=by,
+                at=now,
+                note=note or _("The requesting city withdrew its request."),
+            )
+            exchange.state = E.CANCELLED
+            exchange.save(update_fields=["state", "updated_at"])
+            _notify("exchange_event", event.pk)
+        request.matches.filter(status__in=[Match.Status.SUGGESTED, Match.Status.PROPOSED]).update(
+            status=Match.Status.WITHDRAWN
+        )
+        request.state = R.WITHDRAWN
+        request.save(update_fields=["state", "updated_at"])
+    return request
+
+
+def exchange_evaluate(
+    *,
+    exchange: Exchange,
+    by: User,
+    city: City,
+    outcome: str,
+    practice: Practice | None = None,
+    helped: str = "",
+    hindered: str = "",
+) -> Evaluation:
+    """One city's evaluation of a completed exchange. When both cities have answered, the
+    exchange is evaluated; an adoption by the requesting city is written onto the practice."""
+    if outcome not in Evaluation.Outcome.values:
+        raise ValidationError(
+            {"outcome": [_("Say whether a practice was adopted, adapted or not.")]}
+        )
+    adopting = outcome in (Evaluation.Outcome.ADOPTED, Evaluation.Outcome.ADAPTED)
+    with transaction.atomic():
+        request = _lock_request(exchange.match.request)
+        exchange = Exchange.objects.select_for_update().select_related("match").get(pk=exchange.pk)
+        if city.pk not in (request.city_id, exchange.match.peer_city_id):
+            raise ValidationError(_("Only the two cities of the exchange evaluate it."))
+        if not CityMembership.objects.filter(user_id=by.pk, city_id=city.pk).exists():
+            raise PermissionDenied(_("Only a member of the city can record its evaluation."))
+        if exchange.state != E.COMPLETED:
+            raise InvalidTransition(_("Only a completed exchange can be evaluated."))
+        if adopting and practice is None:
+            raise ValidationError({"practice": [_("Say which practice was adopted or adapted.")]})
+        if practice is not None and (
+            practice.review_state != Practice.ReviewState.PUBLISHED
+            or practice.city_id != exchange.match.peer_city_id
+        ):
+            raise ValidationError(
+                {"practice": [_("Choose a published practice of the peer city.")]}
+            )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                evaluation = Evaluation.objects.create(
+                    exchange=exchange,
+                    city=city,
+                    outcome=outcome,
+                    practice=practice if adopting else None,
+                    helped=helped.strip()[:5000],
+                    hindered=hindered.strip()[:5000],
+                    by=by,
+                    at=now,
+                )
+        except IntegrityError as exc:
+            raise InvalidTransition(_("This city's evaluation is already recorded.")) from exc
+        if adopting and practice is not None and city.pk == request.city_id:
+            PracticeAdoption.objects.get_or_create(
+                practice=practice,
+                city=city,
+                defaults={"exchange": exchange, "outcome": outcome, "at": now},
+            )
+            Practice.objects.filter(pk=practice.pk).update(adapted_count=practice.adoptions.count())
+            outbox_record(practice_ids=[practice.pk])
+        if exchange.evaluations.count() == 2:
+            event = ExchangeEvent.objects.create(
+                exchange=exchange, from_state=E.COMPLETED, to_state=E.EVALUATED, by=by, at=now
+            )
+            exchange.state = E.EVALUATED
+            exchange.save(update_fields=["state", "updated_at"])
+            _settle(request)
+            _notify("exchange_event", event.pk)
+    return evaluation

@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from cities.models import City, CityMembership
+from cities.selectors import region_list
+from practices.errors import InvalidTransition
+from practices.models import Challenge
+
+from . import selectors, services
+from .forms import BoardFilter, EvaluationForm, RequestForm, StepForm
+from .models import Exchange, ExchangeRequest, Match
+from .workflow import available_steps, is_broker, roles_in
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _request_or_404(request: HttpRequest, pk: int) -> ExchangeRequest:
+    try:
+        return (
+            selectors.request_visible_to(user=request.user)
+            .select_related("city", "broker")
+            .get(pk=pk)
+        )
+    except ExchangeRequest.DoesNotExist as exc:
+        raise Http404(_("No such request.")) from exc
+
+
+def _exchange_or_404(request: HttpRequest, pk: int) -> Exchange:
+    try:
+        return (
+            selectors.exchange_visible_to(user=request.user)
+            .select_related("match__request__city", "match__peer_city")
+            .get(pk=pk)
+        )
+    except Exchange.DoesNotExist as exc:
+        raise Http404(_("No such exchange.")) from exc
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    cities = [
+        m.city
+        for m in user.memberships.filter(role=CityMembership.Role.OFFICIAL).select_related("city")
+    ]
+    if not cities:
+        raise PermissionDenied(_("Only a city official can file an exchange request."))
+    initial: dict[str, Any] = {"city": cities[0].pk}
+    if request.GET.get("practice", "").isdigit():
+        from practices.models import Practice
+
+        practice = Practice.objects.filter(
+            pk=int(request.GET["practice"]), review_state="published"
+        ).first()
+        if practice:
+            initial["challenges"] = list(practice.challenges.all())
+            initial["topics"] = list(practice.topics.all())
+    form = RequestForm(request.POST or None, cities=cities, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.exchange_request_create(
+                by=user, city=form.cleaned_data["city"], data=form.request_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, _messages_of(exc))
+        except InvalidTransition as exc:
+            messages.warning(request, str(exc))
+            return HttpResponseRedirect("/exchanges/mine/")
+        else:
+            messages.success(request, _("Request filed. A broker will propose peer cities."))
+            return HttpResponseRedirect(f"/exchanges/requests/{created.pk}/")
+    return render(request, "exchanges/request_form.html", {"form": form})
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    exchange_request = _request_or_404(request, pk)
+    broker = is_broker(user)
+    own = CityMembership.objects.filter(user=user, city=exchange_request.city).first()
+    matches = exchange_request.matches.select_related("peer_city__country").prefetch_related(
+        "practices__translations", Prefetch("exchange")
+    )
+    if not broker and not own:
+        # a peer city sees its own proposal only
+        matches = matches.filter(peer_city__memberships__user=user)
+    return render(
+        request,
+        "exchanges/request_detail.html",
+        {
+            "req": exchange_request,
+            "matches": matches,
+            "is_broker": broker,
+            "is_official": bool(own and own.role == CityMembership.Role.OFFICIAL),
+            "age_days": (timezone.now() - exchange_request.created_at).days,
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = cast(User, request.user)
+    exchange_request = _request_or_404(request, pk)
+    try:
+        if action == "take":
+            services.exchange_request_take(request=exchange_request, by=user)
+        elif action == "rank":
+            if not is_broker(user):
+                raise PermissionDenied(_("Only brokers rank peers."))
+            from .matching import matches_refresh
+
+            matches_refresh(request=exchange_request)
+        elif action == "propose":
+            match = Match.objects.filter(
+                pk=request.POST.get("match", "0") or 0, request=exchange_request
+            ).first()
+            if match is None:
+                raise Http404(_("No such peer."))
+            services.exchange_request_propose(request=exchange_request, by=user, match=match)
+        elif action == "withdraw":
+            services.exchange_request_withdraw(
+                request=exchange_request, by=user, note=request.POST.get("note", "")[:5000]
+            )
+        else:
+            raise Http404(_("No such action."))
+    except InvalidTransition as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("Done."))
+    return HttpResponseRedirect(f"/exchanges/requests/{exchange_request.pk}/")
+
+
+@login_required
+def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    exchange = _exchange_or_404(request, pk)
+    roles = roles_in(user, exchange)
+    match = exchange.match
+    my_cities = [
+        c
+        for c in (match.request.city, match.peer_city)
+        if CityMembership.objects.filter(user=user, city=c).exists()
+    ]
+    evaluated = set(exchange.evaluations.values_list("city_id", flat=True))
+    return render(
+        request,
+        "exchanges/exchange_detail.html",
+        {
+            "exchange": exchange,
+            "match": match,
+            "events": exchange.events.select_related("by"),
+            "steps": available_steps(user, exchange),
+            "roles": roles,
+            "evaluations": exchange.evaluations.select_related("city", "practice"),
+            "evaluate_for": [c for c in my_cities if c.pk not in evaluated]
+            if exchange.state == "completed"
+            else [],
+            "evaluation_form": EvaluationForm(peer_city=match.peer_city),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    exchange = _exchange_or_404(request, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+    try:
+        services.exchange_step(
+            exchange=exchange,
+            by=cast(User, request.user),
+            name=name,
+            note=form.cleaned_data["note"],
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+        )
+    except InvalidTransition as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("Done."))
+    return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+
+
+@login_required
+@require_POST
+def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(request, pk)
+    city = City.objects.filter(pk=city_id).first()
+    if city is None:
+        raise Http404(_("No such city."))
+    form = EvaluationForm(request.POST, peer_city=exchange.match.peer_city)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+    try:
+        services.exchange_evaluate(
+            exchange=exchange, by=cast(User, request.user), city=city, **form.cleaned_data
+        )
+    except InvalidTransition as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("Evaluation recorded."))
+    return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+
+
+@login_required
+def broker_board(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not is_broker(user):
+        raise PermissionDenied(_("The board is for the secretariat's brokers."))
+    filters = BoardFilter(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    requests = selectors.broker_board(
+        user=user,
+        challenge=data.get("challenge") or "",
+        region=data.get("region") or "",
+        broker=data.get("broker") or "",
+    )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "exchanges/board.html",
+        {
+            "page": page,
+            "rows": [(r, (now - r.created_at).days) for r in page],
+            "filters": filters,
+            "challenges": Challenge.objects.all(),
+            "regions": region_list(),
+            "brokers": User.objects.filter(groups__name="broker").order_by("email"),
+        },
+    )
+
+
+@login_required
+def my_exchanges(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    cities = list(user.memberships.values_list("city_id", flat=True))
+    return render(
+        request,
+        "exchanges/mine.html",
+        {
+            "requests": ExchangeRequest.objects.filter(city_id__in=cities)
+            .select_related("city")
+            .order_by("-created_at"),
+            "to_answer": Exchange.objects.filter(
+                match__peer_city_id__in=cities, state=Exchange.State.PROPOSED
+            ).select_related("match__request__city"),
+            "exchanges": selectors.exchange_visible_to(user=user)
+            .select_related("match__request__city", "match__peer_city")
+            .order_by("-updated_at")[:50],
+            "is_official": user.memberships.filter(role=CityMembership.Role.OFFICIAL).exists(),
+        },
+    )
