@@ -153,3 +153,25 @@ def test_exchange_page_schedules_and_evaluates(client, cast_):
         == 404
     )
     assert timezone.now()
+
+
+def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
+    from tests.factories import PracticeFactory
+
+    settings.ELASTICSEARCH_URL = ""  # the database backend
+    PracticeFactory(
+        city=cast_["peer"],
+        text__title="Safer streets for women at night",
+        challenges=["gender-equality"],
+    )
+    request = file_request(cast_)
+    client.force_login(cast_["people"]["broker"])
+    client.post(f"/exchanges/requests/{request.pk}/take/")
+    client.post(f"/exchanges/requests/{request.pk}/rank/")
+    match = Match.objects.get(request=request, peer_city=cast_["peer"])
+    assert match.status == "suggested" and match.explanation["sentences"]
+    page = client.get(f"/exchanges/requests/{request.pk}/").content.decode()
+    assert "Lyon" in page and "Propose this peer" in page
+    assert not Match.objects.filter(request=request, peer_city=cast_["requester"]).exists()
+    client.force_login(cast_["people"]["requester_official"])
+    assert client.post(f"/exchanges/requests/{request.pk}/rank/").status_code == 403

@@ -1,0 +1,479 @@
+"""Peer matching: which member cities could best help a city with an exchange request.
+
+`rank_peers` scores every other active member city on the components of `WEIGHTS` and
+explains each score in words and numbers; `matches_refresh` stores the top of that ranking as
+suggested `Match` rows for a broker to work from.
+
+Cost: the search engine is asked once (twice when the need text finds nothing and is retried
+with fewer words), and the database a bounded number of times whatever the number of cities:
+every per-city figure comes from grouped queries (`values()` + `annotate()`) over all the
+cities at once, or over a shortlist of them (see `rank_peers`), never one query per city.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Count, Prefetch, Sum
+from django.utils.translation import get_language_info
+
+from cities.models import City, CityIndicator, Country, size_band_for
+from practices.models import Challenge, Practice, PracticeTranslation, Topic
+from search.backends.base import SearchPage, SearchQuery
+from search.selectors import practice_search_page
+
+from .models import Exchange, ExchangeRequest, Match
+
+WEIGHTS: dict[str, float] = {
+    "relevance": 0.60,
+    "challenges": 0.10,
+    "topics": 0.10,
+    "context": 0.10,
+    "track_record": 0.05,
+    "openness": 0.05,
+}
+"""How much each component (each worth 0 to 1) counts in a candidate's score; they sum to 1.
+
+- relevance 0.60: what the search engine finds for the need text among the practices tagged
+  with the request's challenges: how many of the city's published practices match (against
+  the city with the most; 90% of the component) and how well its best one matches (against
+  the best hit; 10%). It is the only component that reads what the cities actually did, and a
+  peer is worth visiting for practices that answer the need, not for being alike, so it weighs
+  more than all the others together: with 100,000 practices (benchmarks/matching.py) a
+  weight of 0.45 let likeness push the cities with the most answering practices out of the
+  first five in 3 requests out of 10 (recall@5 0.71); at 0.60 it is 0.94.
+- challenges 0.10: share of the request's challenges the city has published practices on:
+  the request's own, controlled statement of its subject, but coarse (five values).
+- topics 0.10: share of the request's topics the city has published practices on: finer than
+  challenges, but optional on a request (none gives every city 0, which changes no order).
+- context 0.10: how alike the two cities are, the average of: same population band, same UN
+  region, a shared working language and, for each indicator both publish, how close the
+  values are. Transfer is easier between comparable cities and an exchange needs a common
+  language; it mostly orders cities whose practices answer the need equally well.
+- track_record 0.05: completed or evaluated exchanges as the peer city, and how many cities
+  adapted its practices: evidence that the city delivers exchanges and that its practices
+  travel; low so that new members with good practices are not buried.
+- openness 0.05: the city says it is open to exchanges. A tie-breaker: brokers may still ask a
+  city that did not say so, and the flag is often left at its default.
+"""
+
+MAX_PRACTICES = 5
+# The first hits give each city its best score; how many practices of a city match comes
+# from the city facet, which counts every match, so a short page is enough (and cheaper:
+# Elasticsearch highlights every hit it returns).
+SEARCH_PAGE_SIZE = 30
+# Within relevance: the number of matching practices, then the quality of the best one.
+RELEVANCE_COUNT_SHARE = 0.9
+# Track record saturates: the n-th completed exchange or adaptation adds less than the first.
+EXCHANGES_HALF = 2
+ADAPTED_HALF = 3
+DONE_STATES = (Exchange.State.COMPLETED, Exchange.State.EVALUATED)
+
+# Words that carry no meaning for matching. The Elasticsearch analyzers drop them anyway; the
+# database backend requires every word of the query, so they are left out of the query.
+_STOP_WORDS_TEXT = """
+a about an and are as at be by can do for from has have how i in into is it its of on or our
+so than that the their them these they this to too us was we were what when where which who
+why will with would want need needs looking make more
+à au aux avec ce ces cette dans de des du elle en est et il ils la le les leur leurs mais
+nos notre nous ou où par pas pour qu que qui sa se ses son sont sur un une vos votre vous
+cherchons voulons veut faire plus
+al como con de del el en es esta este las lo los mas más nos nuestra nuestro o para pero
+por que qué se sin su sus un una uno y queremos buscamos hacer
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 12
+
+
+@dataclass
+class Candidate:
+    city: City
+    score: float
+    components: dict[str, float]
+    explanation: list[str]
+    practices: list[Practice] = field(default_factory=list)
+
+
+def need_keywords(text: str) -> list[str]:
+    """The words of the need that can match a practice, in order, without repeats."""
+    words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
+    return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass
+class _Relevance:
+    counts: dict[int, int]
+    best: dict[int, float]
+    hits: dict[int, list[int]]
+    max_count: int
+
+
+def _search(request: ExchangeRequest, challenges: list[str]) -> SearchPage | None:
+    words = need_keywords(request.need)
+    if not words:
+        return None
+    language = (request.languages or ["en"])[0]
+    filters = {"challenge": tuple(challenges)} if challenges else {}
+
+    def run(text: str) -> SearchPage:
+        query = SearchQuery(
+            text=text, filters=filters, page_size=SEARCH_PAGE_SIZE, language=language
+        )
+        return practice_search_page(query=query, user=AnonymousUser())
+
+    page = run(" ".join(words))
+    if page.total == 0 and len(words) > 3:
+        # The database backend needs every word; a long need rarely has them all in one
+        # practice, so it is asked once more with its three longest (most specific) words.
+        page = run(" ".join(sorted(words, key=lambda w: (-len(w), w))[:3]))
+    return page
+
+
+def _relevance(page: SearchPage | None, slugs: dict[str, int]) -> _Relevance:
+    """Matching practices per city: counted over every match by the city facet (it keeps the
+    challenge filter, which is another facet's), and the best score among the first hits."""
+    out = _Relevance(counts={}, best={}, hits=defaultdict(list), max_count=0)
+    if page is None or not page.hits:
+        return out
+    owners = dict(
+        Practice.objects.filter(pk__in=[h.id for h in page.hits]).values_list("pk", "city_id")
+    )
+    top = max((h.score or 0.0) for h in page.hits) or 1.0
+    lowest = min((h.score or 0.0) for h in page.hits) / top
+    for hit in page.hits:
+        city_id = owners.get(hit.id)
+        if city_id is None:
+            continue
+        out.hits[city_id].append(hit.id)
+        out.counts[city_id] = out.counts.get(city_id, 0) + 1
+        out.best[city_id] = max(out.best.get(city_id, 0.0), (hit.score or 0.0) / top)
+    # The facet lists the cities with the most matches; its counts cover all the matches, not
+    # only the first page. A city there with no hit on the page scores at most the page's last.
+    for value in page.facets.get("city", []):
+        city_id = slugs.get(value.value)
+        if city_id is None or not value.count:
+            continue
+        out.counts[city_id] = max(out.counts.get(city_id, 0), value.count)
+        out.best.setdefault(city_id, lowest)
+    out.max_count = max(out.counts.values(), default=0)
+    return out
+
+
+def _coverage(
+    through: Any, column: str, wanted: list[int], city_ids: list[int]
+) -> dict[int, set[int]]:
+    """city id -> which of the wanted taxonomy ids its published practices carry (one query)."""
+    if not wanted:
+        return {}
+    rows = (
+        through.objects.filter(
+            **{f"{column}__in": wanted},
+            practice__review_state=Practice.ReviewState.PUBLISHED,
+            practice__city_id__in=city_ids,
+        )
+        .values_list("practice__city_id", column)
+        .distinct()
+    )
+    out: dict[int, set[int]] = defaultdict(set)
+    for city_id, value in rows:
+        out[city_id].add(value)
+    return out
+
+
+def _indicators(city_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """The latest value of each indicator of these cities (one query)."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    rows = CityIndicator.objects.filter(city_id__in=city_ids).order_by("city_id", "name", "-year")
+    for city_id, name, value in rows.values_list("city_id", "name", "value"):
+        out[city_id].setdefault(name, value)
+    return out
+
+
+def _closeness(a: Decimal, b: Decimal) -> float:
+    high = max(abs(a), abs(b))
+    return 1.0 if high == 0 else max(0.0, 1.0 - float(abs(a - b) / high))
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+@dataclass
+class _Facts:
+    """What rank_peers knows about the request, shared by every candidate."""
+
+    requester: City
+    challenges: list[Challenge]
+    topics: list[Topic]
+    languages: list[str]
+    relevance: _Relevance
+    indicators: dict[int, dict[str, Decimal]]
+
+
+def _context_components(city: City, facts: _Facts) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Relevance, context and openness: read from what is already loaded, no query."""
+    components: dict[str, float] = {}
+    sentences: dict[str, list[str]] = defaultdict(list)
+    relevance = facts.relevance
+    count = relevance.counts.get(city.pk, 0)
+    if count and relevance.max_count:
+        best = relevance.best.get(city.pk, 0.0)
+        components["relevance"] = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
+            1 - RELEVANCE_COUNT_SHARE
+        ) * min(1.0, best)
+        sentences["relevance"].append(
+            f"{_plural(count, 'published practice matches', 'published practices match')}"
+            f" the need (best relevance {best:.2f})"
+        )
+    else:
+        components["relevance"] = 0.0
+
+    requester = facts.requester
+    parts: list[float] = []
+    said = sentences["context"]
+    own_region = requester.country.region
+    region = city.country.region
+    same_region = own_region is not None and region is not None and region.pk == own_region.pk
+    parts.append(1.0 if same_region else 0.0)
+    if same_region and region is not None:
+        said.append(f"same world region ({region.label})")
+    own_band = size_band_for(requester.population)
+    same_band = size_band_for(city.population) == own_band
+    parts.append(1.0 if same_band else 0.0)
+    if same_band:
+        said.append(f"population band {City.SizeBand(own_band).label} like {requester.name}")
+    common = [code for code in facts.languages if code in (city.languages or [])]
+    parts.append(1.0 if common else 0.0)
+    if common:
+        names = ", ".join(_language_name(code) for code in common)
+        which = "a language" if len(common) == 1 else "languages"
+        said.append(f"works in {names}, {which} of the request")
+    mine = facts.indicators.get(requester.pk, {})
+    theirs = facts.indicators.get(city.pk, {})
+    for name in sorted(set(mine) & set(theirs)):
+        closeness = _closeness(mine[name], theirs[name])
+        parts.append(closeness)
+        said.append(
+            f"{name} {_fmt(theirs[name])} against {_fmt(mine[name])} (closeness {closeness:.2f})"
+        )
+    components["context"] = sum(parts) / len(parts)
+
+    components["openness"] = 1.0 if city.open_to_exchanges else 0.0
+    if city.open_to_exchanges:
+        sentences["openness"].append("open to exchanges")
+    return components, sentences
+
+
+def _record_components(
+    cities: list[City], facts: _Facts
+) -> dict[int, tuple[dict[str, float], dict[str, list[str]]]]:
+    """Challenges, topics and track record of these cities: four grouped queries."""
+    ids = [c.pk for c in cities]
+    challenge_cover = _coverage(
+        Practice.challenges.through, "challenge_id", [c.pk for c in facts.challenges], ids
+    )
+    topic_cover = _coverage(Practice.topics.through, "topic_id", [t.pk for t in facts.topics], ids)
+    exchanges = dict(
+        Exchange.objects.filter(state__in=DONE_STATES, match__peer_city_id__in=ids)
+        .values("match__peer_city_id")
+        .annotate(n=Count("pk"))
+        .values_list("match__peer_city_id", "n")
+    )
+    adapted = dict(
+        Practice.objects.filter(
+            city_id__in=ids, review_state=Practice.ReviewState.PUBLISHED, adapted_count__gt=0
+        )
+        .values("city_id")
+        .annotate(n=Sum("adapted_count"))
+        .values_list("city_id", "n")
+    )
+    out = {}
+    for city in cities:
+        components: dict[str, float] = {}
+        sentences: dict[str, list[str]] = defaultdict(list)
+        for key, wanted, cover, words in (
+            ("challenges", facts.challenges, challenge_cover, "shares challenges"),
+            ("topics", facts.topics, topic_cover, "works on topics"),
+        ):
+            shared = [item for item in wanted if item.pk in cover.get(city.pk, set())]
+            components[key] = len(shared) / len(wanted) if wanted else 0.0
+            if shared:
+                names = ", ".join(item.label for item in shared)
+                sentences[key].append(f"{words} {names} ({len(shared)} of {len(wanted)})")
+        done = int(exchanges.get(city.pk, 0))
+        adaptations = int(adapted.get(city.pk) or 0)
+        components["track_record"] = 0.5 * done / (done + EXCHANGES_HALF) + 0.5 * adaptations / (
+            adaptations + ADAPTED_HALF
+        )
+        if done or adaptations:
+            sentences["track_record"].append(
+                f"{_plural(done, 'completed exchange', 'completed exchanges')}; "
+                f"practices adapted by {_plural(adaptations, 'city', 'cities')}"
+            )
+        out[city.pk] = (components, sentences)
+    return out
+
+
+# The components read from the taxonomy and exchange tables; they are computed only for the
+# cities that could still reach the top with full marks on them (see rank_peers).
+RECORD_COMPONENTS = ("challenges", "topics", "track_record")
+SHORTLIST_MIN = 50
+
+
+def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
+    """The best peer cities for a request, best first (ties by city name): active member
+    cities other than the requesting one, each with its score, components and reasons.
+
+    Relevance, context and openness are computed for every city from one search and a few
+    queries. The record components (challenges, topics, track record: queries over every
+    practice) are computed for a shortlist, then for any other city whose score could still
+    reach the last place of the top with full marks on them; so the result is the same as if
+    they were computed for every city, and with many cities much fewer rows are read."""
+    requester = City.objects.select_related("country__subregion__parent").get(pk=request.city_id)
+    # Only the fields the reasons need (GeoNames' alternate names run to hundreds per big
+    # city); the few countries are loaded once and shared rather than joined to every city.
+    cities = list(
+        City.objects.filter(member_status=City.MemberStatus.ACTIVE)
+        .exclude(pk=requester.pk)
+        .only("name", "slug", "population", "languages", "open_to_exchanges", "country_id")
+        .order_by("name", "pk")
+    )
+    if not cities or limit <= 0:
+        return []
+    countries = Country.objects.select_related("subregion__parent").in_bulk(
+        {c.country_id for c in cities}
+    )
+    for city in cities:
+        city.country = countries[city.country_id]
+    challenges = list(Challenge.objects.filter(exchange_requests=request).order_by("order", "slug"))
+    facts = _Facts(
+        requester=requester,
+        challenges=challenges,
+        topics=list(Topic.objects.filter(exchange_requests=request).order_by("slug")),
+        languages=list(request.languages or requester.languages or []),
+        relevance=_relevance(
+            _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
+        ),
+        indicators=_indicators([requester.pk, *(c.pk for c in cities)]),
+    )
+    partial = {city.pk: _context_components(city, facts) for city in cities}
+    known = {
+        pk: sum(WEIGHTS[name] * value for name, value in components.items())
+        for pk, (components, _said) in partial.items()
+    }
+    headroom = sum(WEIGHTS[name] for name in RECORD_COMPONENTS)
+    # Stable sort over cities in name order: equal scores stay by name.
+    pending = sorted(cities, key=lambda c: -known[c.pk])
+    by_pk = {c.pk: c for c in cities}
+    full: dict[int, Candidate] = {}
+    batch = pending[: max(SHORTLIST_MIN, limit * 5)]
+    while batch:
+        for pk, (components, said) in _record_components(batch, facts).items():
+            components = {**partial[pk][0], **components}
+            sentences = {**partial[pk][1], **said}
+            full[pk] = Candidate(
+                city=by_pk[pk],
+                score=round(sum(WEIGHTS[k] * v for k, v in components.items()), 6),
+                components={k: round(components[k], 4) for k in WEIGHTS},
+                explanation=[s for k in WEIGHTS for s in sentences.get(k, [])],
+            )
+        scores = sorted((c.score for c in full.values()), reverse=True)
+        floor = scores[limit - 1] if len(scores) >= limit else -1.0
+        batch = [c for c in pending if c.pk not in full and known[c.pk] + headroom >= floor]
+    scored = [full[c.pk] for c in cities if c.pk in full]
+    scored.sort(key=lambda c: -c.score)
+    top = scored[:limit]
+    _attach_practices(top, facts.relevance, [c.pk for c in challenges])
+    return top
+
+
+def _attach_practices(top: list[Candidate], relevance: _Relevance, challenges: list[int]) -> None:
+    """The practices that earned each candidate: its search hits first, in hit order, then its
+    other published practices on the request's challenges (most adapted, newest first)."""
+    chosen: dict[int, list[int]] = {
+        c.city.pk: relevance.hits.get(c.city.pk, [])[:MAX_PRACTICES] for c in top
+    }
+    short = [pk for pk, got in chosen.items() if len(got) < MAX_PRACTICES]
+    if short and challenges:
+        more = (
+            Practice.objects.filter(
+                city_id__in=short,
+                review_state=Practice.ReviewState.PUBLISHED,
+                challenges__in=challenges,
+            )
+            .distinct()
+            .order_by("city_id", "-adapted_count", "-published_at", "-pk")
+            .values_list("city_id", "pk")
+        )
+        for city_id, pk in more:
+            got = chosen[city_id]
+            if len(got) < MAX_PRACTICES and pk not in got:
+                got.append(pk)
+    wanted = [pk for got in chosen.values() for pk in got]
+    loaded = {
+        p.pk: p
+        for p in Practice.objects.filter(pk__in=wanted)
+        .select_related("city")
+        .prefetch_related(Prefetch("translations", queryset=PracticeTranslation.objects.all()))
+    }
+    for candidate in top:
+        candidate.practices = [loaded[pk] for pk in chosen[candidate.city.pk] if pk in loaded]
+
+
+def matches_refresh(*, request: ExchangeRequest) -> list[Match]:
+    """Store the current ranking as suggested matches. Matches a broker already proposed, or
+    that were accepted, declined or withdrawn, are left as they are (and their cities are not
+    suggested again); earlier suggestions are replaced."""
+    candidates = rank_peers(request=request)
+    with transaction.atomic():
+        locked = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+        existing = {m.peer_city_id: m for m in Match.objects.filter(request=locked)}
+        kept = {
+            city_id for city_id, match in existing.items() if match.status != Match.Status.SUGGESTED
+        }
+        fresh = [c for c in candidates if c.city.pk not in kept]
+        keep_ids = {c.city.pk for c in fresh}
+        Match.objects.filter(request=locked, status=Match.Status.SUGGESTED).exclude(
+            peer_city_id__in=keep_ids
+        ).delete()
+        out: list[Match] = []
+        for candidate in fresh:
+            explanation = {
+                "components": candidate.components,
+                "weights": dict(WEIGHTS),
+                "sentences": candidate.explanation,
+            }
+            match = existing.get(candidate.city.pk)
+            if match is None:
+                match = Match.objects.create(
+                    request=locked,
+                    peer_city=candidate.city,
+                    score=candidate.score,
+                    explanation=explanation,
+                    status=Match.Status.SUGGESTED,
+                )
+            else:
+                match.score = candidate.score
+                match.explanation = explanation
+                match.save(update_fields=["score", "explanation"])
+            match.practices.set(candidate.practices)
+            out.append(match)
+    return out
