@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.html import escape
 
 from cities.models import City, size_band_for
@@ -223,18 +222,22 @@ class DatabaseBackend(SearchBackend):
                 start = max(0, match.start() - 80)
                 hit.highlights["body"] = [_mark(body[start : start + 200], pattern)]
 
-    _vocabulary: tuple[float, list[str]] = (0.0, [])
+    # The words of published titles, rebuilt when the published practices change (their count
+    # or latest update), so a correction never suggests a word that is gone.
+    _vocabulary: tuple[tuple[Any, ...], list[str]] = ((), [])
 
     def _did_you_mean(self, text: str) -> str:
-        stamp, words = DatabaseBackend._vocabulary
-        if time.monotonic() - stamp > 600 or not words:
+        version = tuple(searchable().aggregate(n=Count("pk"), last=Max("updated_at")).values())
+        cached, words = DatabaseBackend._vocabulary
+        if cached != version:
             seen: set[str] = set()
-            for title in PracticeTranslation.objects.filter(
-                master__review_state="published"
-            ).values_list("title", flat=True)[:20000]:
+            titles = PracticeTranslation.objects.filter(
+                master__review_state=Practice.ReviewState.PUBLISHED
+            ).values_list("title", flat=True)
+            for title in titles[:20000]:
                 seen.update(w.lower() for w in WORD.findall(title) if len(w) > 2)
             words = sorted(seen)
-            DatabaseBackend._vocabulary = (time.monotonic(), words)
+            DatabaseBackend._vocabulary = (version, words)
         out, changed = [], False
         for word in WORD.findall(text.lower()):
             if word in words:
