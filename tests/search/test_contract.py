@@ -104,9 +104,8 @@ def test_hits_and_every_facet_count(backend_name, sync_index, catalogue, filters
         assert selected == set(filters.get(facet.param, ())), facet.param
 
 
-def test_both_backends_agree(settings, es_settings, catalogue, request):
-    if request.config.getoption("-m") == "not elasticsearch":
-        pytest.skip("needs Elasticsearch")
+@pytest.mark.elasticsearch
+def test_both_backends_agree(settings, es_settings, catalogue):
     from search.backends.database import DatabaseBackend
     from search.backends.elastic import ElasticsearchBackend
 
@@ -122,9 +121,6 @@ def test_both_backends_agree(settings, es_settings, catalogue, request):
             assert [(v.value, v.count, v.selected) for v in a.facets[param]] == [
                 (v.value, v.count, v.selected) for v in b.facets[param]
             ], param
-
-
-test_both_backends_agree = pytest.mark.elasticsearch(test_both_backends_agree)
 
 
 @pytest.mark.parametrize(
