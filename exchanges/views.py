@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -27,6 +28,19 @@ from .workflow import available_steps, is_broker, roles_in
 
 def _messages_of(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
+
+
+def _attempt(request: HttpRequest, do: Callable[[], object], success: str) -> None:
+    """Run a service call and tell the user how it went: a state conflict (someone was
+    quicker, a double click) is a warning, invalid input an error, anything else raises."""
+    try:
+        do()
+    except InvalidTransition as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, success)
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> ExchangeRequest:
@@ -117,7 +131,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = cast(User, request.user)
     exchange_request = _request_or_404(request, pk)
-    try:
+
+    def do() -> None:
         if action == "take":
             services.exchange_request_take(request=exchange_request, by=user)
         elif action == "rank":
@@ -139,12 +154,8 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         else:
             raise Http404(_("No such action."))
-    except InvalidTransition as exc:
-        messages.warning(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("Done."))
+
+    _attempt(request, do, _("Done."))
     return HttpResponseRedirect(f"/exchanges/requests/{exchange_request.pk}/")
 
 
@@ -186,21 +197,19 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
-    try:
-        services.exchange_step(
+    data = form.cleaned_data
+    _attempt(
+        request,
+        lambda: services.exchange_step(
             exchange=exchange,
             by=cast(User, request.user),
             name=name,
-            note=form.cleaned_data["note"],
-            starts_on=form.cleaned_data["starts_on"],
-            ends_on=form.cleaned_data["ends_on"],
-        )
-    except InvalidTransition as exc:
-        messages.warning(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("Done."))
+            note=data["note"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        ),
+        _("Done."),
+    )
     return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
 
 
@@ -215,16 +224,13 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
-    try:
-        services.exchange_evaluate(
+    _attempt(
+        request,
+        lambda: services.exchange_evaluate(
             exchange=exchange, by=cast(User, request.user), city=city, **form.cleaned_data
-        )
-    except InvalidTransition as exc:
-        messages.warning(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("Evaluation recorded."))
+        ),
+        _("Evaluation recorded."),
+    )
     return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
 
 
