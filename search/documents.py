@@ -14,8 +14,6 @@ from .facets import year_band
 
 LANGS = ("en", "fr", "es")
 SECTION_NAMES = [name for name, _label in SECTIONS]
-# A document keeps the fields below; a change to any of them must reach the index.
-FINGERPRINT_FIELDS = ("updated_at",)
 
 
 def searchable() -> Any:

@@ -11,7 +11,6 @@ completion field over the titles and the city name. Reads and writes go through 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -411,15 +410,3 @@ class ElasticsearchBackend(SearchBackend):
         except (TransportError, ApiError) as exc:
             raise _unavailable(exc) from exc
         return [int(h.meta.id) for h in response.hits]
-
-
-def wait_for_yellow(timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            get_client().cluster.health(wait_for_status="yellow", timeout="5s")
-            return
-        except TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
