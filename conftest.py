@@ -51,3 +51,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hashing(settings):
     # Tests create many users; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_api_rate_limits(settings):
+    # Rate limits are tested on their own (tests/api/test_limits.py); elsewhere they would make
+    # a test's outcome depend on how many requests the tests before it made.
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "login": None}

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "search",
     "exchanges",
     "api",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -199,11 +201,77 @@ SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.limits.Pagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_PARSER_CLASSES": ["api.limits.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.limits.AnonRate", "api.limits.UserRate"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # `format` is a search parameter name nowhere, but keep DRF's override off the query string.
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per client (see api/limits.py). None switches a limit off.
+API_THROTTLE_RATES: dict[str, str | None] = {
+    "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+    "user": env.str("API_THROTTLE_USER", default="600/min"),
+    "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
+# Request counters for rate limits: shared through Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": env.str("THROTTLE_KEY_PREFIX", default="throttle"),
+        }
+        if env.str("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Policy Transfer API",
+    "DESCRIPTION": (
+        "Good-practice case studies of member cities, their faceted search, and the "
+        "city-to-city exchanges the secretariat brokers. Version 1: paths under /api/v1/ keep "
+        "their meaning; additions are backwards compatible.\n\n"
+        "**Authentication**: the browser session, or a personal token (`Authorization: Bearer "
+        "pt_…`) from `POST /api/v1/auth/token/`.\n\n"
+        '**Errors** always have the shape `{"code", "detail", "errors"}`: 400 invalid '
+        "input, 401 not signed in, 403 not allowed, 404 not found or not visible to you, 409 a "
+        "conflict (an invalid transition, or a stale update), 413 body too large, 429 too many "
+        "requests (see `Retry-After`).\n\n"
+        "**Languages**: send `Accept-Language: fr` or `es` for labels and messages in French or "
+        "Spanish."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PracticeReviewStateEnum": "practices.models.Practice.ReviewState",
+        "PracticeStatusEnum": "practices.models.Practice.Status",
+        "ExchangeStateEnum": "exchanges.models.Exchange.State",
+        "ExchangeRequestStateEnum": "exchanges.models.ExchangeRequest.State",
+        "MatchStatusEnum": "exchanges.models.Match.Status",
+        "ExchangeFormatEnum": "exchanges.models.ExchangeFormat",
+        "LanguageEnum": "practices.models.LANGUAGES",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 # Security. Production defaults are strict; each can be relaxed from the environment

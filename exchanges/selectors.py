@@ -31,6 +31,16 @@ def request_visible_to(*, user: User | AnonymousUser) -> QuerySet[ExchangeReques
     return ExchangeRequest.objects.filter(Q(city_id__in=cities) | Q(pk__in=proposed_to))
 
 
+def matches_visible_to(*, request: ExchangeRequest, user: User | AnonymousUser) -> QuerySet[Match]:
+    """The ranked peers of a request the user may read (call with a request visible to them):
+    brokers and the requesting city see them all, best first; a peer city sees only its own
+    proposal."""
+    matches = request.matches.select_related("peer_city__country").order_by("-score", "pk")
+    if is_broker(user) or request.city_id in _city_ids(user):
+        return matches
+    return matches.filter(peer_city_id__in=_city_ids(user), exchange__isnull=False)
+
+
 def exchange_visible_to(*, user: User | AnonymousUser) -> QuerySet[Exchange]:
     if is_broker(user):
         return Exchange.objects.all()

@@ -146,6 +146,17 @@ def exchange_request_take(*, request: ExchangeRequest, by: User) -> ExchangeRequ
     return request
 
 
+def exchange_request_rank(*, request: ExchangeRequest, by: User) -> list[Match]:
+    """A broker (re)computes the ranked peers of a request (exchanges.matching)."""
+    if not is_broker(by):
+        raise PermissionDenied(_("Only brokers rank peers."))
+    if request.state in FINAL_REQUEST_STATES:
+        raise InvalidTransition(_("This request is closed or withdrawn."))
+    from .matching import matches_refresh
+
+    return matches_refresh(request=request)
+
+
 def exchange_request_propose(*, request: ExchangeRequest, by: User, match: Match) -> Exchange:
     """Propose a ranked peer to the peer city: the match becomes an exchange "proposed"."""
     if not is_broker(by):

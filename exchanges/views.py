@@ -107,12 +107,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange_request = _request_or_404(request, pk)
     broker = is_broker(user)
     own = CityMembership.objects.filter(user=user, city=exchange_request.city).first()
-    matches = exchange_request.matches.select_related("peer_city__country").prefetch_related(
+    matches = selectors.matches_visible_to(request=exchange_request, user=user).prefetch_related(
         "practices__translations", Prefetch("exchange")
     )
-    if not broker and not own:
-        # a peer city sees its own proposal only
-        matches = matches.filter(peer_city__memberships__user=user)
     return render(
         request,
         "exchanges/request_detail.html",
@@ -136,11 +133,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "take":
             services.exchange_request_take(request=exchange_request, by=user)
         elif action == "rank":
-            if not is_broker(user):
-                raise PermissionDenied(_("Only brokers rank peers."))
-            from .matching import matches_refresh
-
-            matches_refresh(request=exchange_request)
+            services.exchange_request_rank(request=exchange_request, by=user)
         elif action == "propose":
             match = Match.objects.filter(
                 pk=request.POST.get("match", "0") or 0, request=exchange_request

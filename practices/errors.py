@@ -7,4 +7,8 @@ class InvalidTransition(Exception):
     """The practice is not in a state from which this step is possible (HTTP 409)."""
 
 
-__all__ = ["InvalidTransition", "PermissionDenied", "ValidationError"]
+class StaleUpdate(InvalidTransition):
+    """Someone saved the practice after the version the client edited (HTTP 409)."""
+
+
+__all__ = ["InvalidTransition", "PermissionDenied", "StaleUpdate", "ValidationError"]

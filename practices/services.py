@@ -23,7 +23,7 @@ from accounts.models import User
 from cities.models import City
 from search.outbox import outbox_record
 
-from .errors import InvalidTransition
+from .errors import InvalidTransition, StaleUpdate
 from .models import (
     LANGUAGES,
     SECTIONS,
@@ -190,12 +190,27 @@ def practice_create(*, by: User, city: City, language: str, data: PracticeData) 
     return practice
 
 
-def practice_update(*, practice: Practice, by: User, data: PracticeData) -> Practice:
-    """Save new content for the practice's original text and its details."""
+def practice_version(practice: Practice) -> str:
+    """An opaque version of the practice's stored content: it changes at every save."""
+    return str(int(practice.updated_at.timestamp() * 1_000_000))
+
+
+def practice_update(
+    *, practice: Practice, by: User, data: PracticeData, expected_version: str | None = None
+) -> Practice:
+    """Save new content for the practice's original text and its details. With
+    `expected_version` (see practice_version), refuse to overwrite a newer save."""
     with transaction.atomic():
         practice = Practice.objects.select_for_update().get(pk=practice.pk)
         if not can_edit(by, practice):
             raise PermissionDenied(_("You cannot edit this practice in its current state."))
+        if expected_version is not None and expected_version != practice_version(practice):
+            raise StaleUpdate(
+                _(
+                    "Someone saved this practice after the version you edited: "
+                    "reload it and apply your changes again."
+                )
+            )
         data.validate(city=practice.city)
         _set_fields(practice, data)
         practice.full_clean(exclude=["translations"])

@@ -36,6 +36,18 @@ def practice_search_page(*, query: SearchQuery, user: User | AnonymousUser) -> S
         return page
 
 
+def practice_search_ids(
+    *, query: SearchQuery, user: User | AnonymousUser, limit: int
+) -> tuple[list[int], bool]:
+    """Every matching published practice id in order, up to `limit`, and whether the database
+    answered in place of the search engine (exports)."""
+    try:
+        return get_backend().ids(query, limit=limit), False
+    except SearchUnavailable:
+        log.warning("search engine unavailable, exporting from the database", exc_info=True)
+        return get_database_backend().ids(query, limit=limit), True
+
+
 def practice_rows(page: SearchPage) -> list[ResultRow]:
     """The practices of a page of hits, in hit order, with what the cards need loaded."""
     ids = [hit.id for hit in page.hits]

@@ -1,4 +1,4 @@
-"""The search page, its Atom feed, and the search and suggest endpoints of the API."""
+"""The search page and its Atom feed (the API's search endpoints are in api/search.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
-from rest_framework.response import Response
 
-from .backends.base import MAX_PAGE, SearchPage, SearchQuery
+from .backends.base import MAX_PAGE, SearchQuery
 from .facets import FACETS
 from .params import parse_search_params, query_to_params
-from .selectors import practice_rows, practice_search_page, practice_suggestions
+from .selectors import practice_rows, practice_search_page
 
 
 def _language() -> str:
@@ -151,68 +147,3 @@ class SearchFeed(Feed):
 
     def item_pubdate(self, item: Any) -> Any:
         return item.published_at
-
-
-def _page_json(page: SearchPage, rows: list[Any]) -> dict[str, Any]:
-    language = page.query.language
-    results = []
-    for row in rows:
-        practice = row.practice
-        text = practice.text_in(language)
-        results.append(
-            {
-                "id": practice.pk,
-                "title": text.title if text else "",
-                "summary": text.summary if text else "",
-                "language": text.language_code if text else practice.language,
-                "city": {
-                    "name": practice.city.name,
-                    "slug": practice.city.slug,
-                    "country": practice.city.country.iso2,
-                },
-                "url": practice.get_absolute_url(),
-                "highlights": row.highlights,
-            }
-        )
-    return {
-        "total": page.total,
-        "page": page.query.page,
-        "pages": page.pages,
-        "results": results,
-        "facets": {
-            param: [
-                {"value": fv.value, "label": fv.label, "count": fv.count, "selected": fv.selected}
-                for fv in values
-            ]
-            for param, values in page.facets.items()
-        },
-        "suggestion": page.suggestion,
-        "degraded": page.degraded,
-    }
-
-
-@api_view(["GET"])
-@permission_classes([AllowAny])
-def api_search(request: Request) -> Response:
-    """Faceted search of published practices. See search/params.py for the parameters."""
-    try:
-        query = parse_search_params(request.query_params, language=_language())
-    except ValidationError as exc:
-        return Response(
-            {
-                "detail": _("Some search parameters are not valid."),
-                "code": "invalid",
-                "errors": exc.message_dict,
-            },
-            status=400,
-        )
-    page = practice_search_page(query=query, user=request.user)
-    return Response(_page_json(page, practice_rows(page)))
-
-
-@api_view(["GET"])
-@permission_classes([AllowAny])
-def api_suggest(request: Request) -> Response:
-    prefix = "".join(ch for ch in str(request.query_params.get("q", "")) if ch >= " ")[:100]
-    suggestions, degraded = practice_suggestions(prefix=prefix, language=_language())
-    return Response({"suggestions": suggestions, "degraded": degraded})

@@ -85,6 +85,11 @@ class SearchBackend(ABC):
     def search(self, query: SearchQuery) -> SearchPage: ...
 
     @abstractmethod
+    def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
+        """Every matching practice id in the query's order, up to `limit` (for exports: no
+        facets, highlights or page window)."""
+
+    @abstractmethod
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:
         """Completions of a title or city name: [{"text": ..., "url": ...}]."""
 

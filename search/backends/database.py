@@ -146,7 +146,10 @@ class DatabaseBackend(SearchBackend):
             (pk, published, adapted, values) for pk, (published, adapted, values) in rows.items()
         ]
 
-    def search(self, query: SearchQuery) -> SearchPage:
+    def _match(
+        self, query: SearchQuery
+    ) -> tuple[list[int], dict[int, float] | None, dict[str, dict[str, int]]]:
+        """The matching ids in order, the text ranks, and every facet's counts."""
         ranks = self._text_matches(query.text)
         text_ids = None if ranks is None else list(ranks)
         selected = {p: set(v) for p, v in query.filters.items() if v}
@@ -173,6 +176,13 @@ class DatabaseBackend(SearchBackend):
         ordered = [pk for pk, _published, _adapted in matching]
         if ranks is not None and query.sort == "relevance":
             ordered.sort(key=lambda pk: -ranks[pk])  # stable: equal ranks stay newest first
+        return ordered, ranks, counts
+
+    def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
+        return self._match(query)[0][:limit]
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        ordered, ranks, counts = self._match(query)
         total = len(ordered)
         start = (query.page - 1) * query.page_size
         stop = min(start + query.page_size, MAX_RESULTS)

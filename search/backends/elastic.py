@@ -253,13 +253,53 @@ class ElasticsearchBackend(SearchBackend):
             should=[Q("multi_match", query=text, fields=TEXT_FIELDS, type="phrase", boost=3)],
         )
 
-    def search(self, query: SearchQuery) -> SearchPage:
-        self.ensure_index()
+    def _base_filters(self, query: SearchQuery) -> list[Any]:
         base: list[Any] = []
         if query.year_from is not None:
             base.append(Q("range", start_year={"gte": query.year_from}))
         if query.year_to is not None:
             base.append(Q("range", start_year={"lte": query.year_to}))
+        return base
+
+    def _sort(self, query: SearchQuery) -> list[Any]:
+        if query.sort == "newest" or (query.sort == "relevance" and not query.text.strip()):
+            return [NEWEST, {"id": {"order": "desc"}}]
+        if query.sort == "adapted":
+            return [{"adapted_count": {"order": "desc"}}, NEWEST, {"id": {"order": "desc"}}]
+        return ["_score", NEWEST, {"id": {"order": "desc"}}]
+
+    def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
+        """Pages through with search_after (not from/size, which max_result_window caps)."""
+        self.ensure_index()
+        filters = self._base_filters(query)
+        filters += [self._filter(p, v) for p, v in query.filters.items() if v]
+        s = (
+            Search(using=self.client, index=self.alias)
+            .query(Q("bool", must=[self._text_query(query.text)], filter=filters))
+            .sort(*self._sort(query))
+            .source(False)
+            .extra(track_total_hits=False)
+        )
+        out: list[int] = []
+        after: list[Any] | None = None
+        while len(out) < limit:
+            batch = s.extra(size=min(1000, limit - len(out)))
+            if after is not None:
+                batch = batch.extra(search_after=after)
+            try:
+                response: Any = batch.execute()
+            except (TransportError, ApiError) as exc:
+                raise _unavailable(exc) from exc
+            hits = list(response.hits)
+            if not hits:
+                break
+            out.extend(int(hit.meta.id) for hit in hits)
+            after = list(hits[-1].meta.sort)
+        return out
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        self.ensure_index()
+        base = self._base_filters(query)
         facet_filters = {p: self._filter(p, v) for p, v in query.filters.items() if v}
         s = Search(using=self.client, index=self.alias).query(
             Q("bool", must=[self._text_query(query.text)], filter=base)

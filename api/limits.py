@@ -1,0 +1,78 @@
+"""The API's limits: page sizes, request rates and request body sizes.
+
+- Pages: 25 items by default, `page_size` up to 100.
+- Rates (settings.API_THROTTLE_RATES): per client IP for anonymous requests, per user for
+  signed-in ones, and a strict one for exchanging a password for a token (against password
+  guessing). Exceeding one answers 429 with `Retry-After`. Counts live in the "throttle" cache:
+  Redis when REDIS_URL is set, so every web process shares them.
+- Bodies: JSON bodies over settings.API_MAX_BODY_BYTES answer 413 before being parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.translation import gettext as _
+from rest_framework import parsers, throttling
+from rest_framework.pagination import PageNumberPagination
+
+from .errors import PayloadTooLarge
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class _SettingsRate:
+    """Reads its rate from settings at each request, so deployments (and tests) can change it."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope) or None
+
+    @property
+    def cache(self) -> Any:  # type: ignore[override]
+        return caches["throttle"]
+
+
+class AnonRate(_SettingsRate, throttling.AnonRateThrottle):
+    scope = "anon"
+
+
+class UserRate(_SettingsRate, throttling.UserRateThrottle):
+    scope = "user"
+
+
+class LoginRate(_SettingsRate, throttling.AnonRateThrottle):
+    """Per IP, whoever is signed in: a token request carries a password."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and str(declared).isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(_too_large(limit))
+        if stream is None:
+            return super().parse(stream, media_type, parser_context)
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise PayloadTooLarge(_too_large(limit))
+        import io
+
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def _too_large(limit: int) -> str:
+    return _("The request body is larger than %(size)d kB.") % {"size": limit // 1024}
