@@ -98,9 +98,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = str(exc.detail)
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
         detail = _("Too many requests: try again in %(seconds)d seconds.") % {
-            "seconds": int(exc.wait) + 1
+            "seconds": int(wait) + 1
         }
     response.data = error_body(str(code), detail, errors)
     return response

@@ -32,12 +32,12 @@ class _SettingsRate:
 
     scope: str
 
+    def __init__(self) -> None:
+        self.cache = caches["throttle"]
+        super().__init__()
+
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope) or None
-
-    @property
-    def cache(self) -> Any:  # type: ignore[override]
-        return caches["throttle"]
 
 
 class AnonRate(_SettingsRate, throttling.AnonRateThrottle):
@@ -65,7 +65,7 @@ class LimitedJSONParser(parsers.JSONParser):
         if declared and str(declared).isdigit() and int(declared) > limit:
             raise PayloadTooLarge(_too_large(limit))
         if stream is None:
-            return super().parse(stream, media_type, parser_context)
+            return {}
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise PayloadTooLarge(_too_large(limit))

@@ -7,10 +7,12 @@ Conventions: taxonomy terms, cities and languages are referred to by their slugs
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -170,7 +172,10 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class SectionsSerializer(serializers.Serializer):
-    context = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    # (a declared field named `context` is fine: DRF moves declared fields off the class)
+    context = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=20_000
+    )
     objectives = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     implementation = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     results = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -201,9 +206,9 @@ class PracticeSerializer(serializers.ModelSerializer):
     text_language = serializers.SerializerMethodField()
     original_language = serializers.CharField(source="language")
     city = CityRefSerializer()
-    challenges = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    sdgs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    challenges: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    sdgs: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    topics: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     url = serializers.CharField(source="get_absolute_url")
 
     class Meta:
@@ -297,8 +302,31 @@ class PracticeDetailSerializer(PracticeSerializer):
         return practice_version(practice)
 
 
-def _slug_field(queryset: Any, what: str, **kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,220}$")
+MAX_ID = 2**63 - 1
+
+
+class SlugField(serializers.SlugRelatedField):
+    """A related object by slug. Anything that cannot be a slug (control characters, NUL,
+    200 kB of text) is "does not exist" without reaching the database."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not SLUG.match(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:100])
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related object by number; numbers beyond the database's range do not exist."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool) and not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def _slug_field(queryset: Any, what: StrOrPromise, **kwargs: Any) -> serializers.SlugRelatedField:
+    return SlugField(
         queryset=queryset,
         slug_field="slug",
         error_messages={
@@ -318,7 +346,7 @@ class PracticeWriteSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=300)
     sections = SectionsSerializer(required=False)
     challenges = _slug_field(Challenge.objects.all(), _("challenge"), many=True)
-    sdgs = serializers.PrimaryKeyRelatedField(
+    sdgs = IdField(
         queryset=Sdg.objects.all(),
         many=True,
         required=False,
@@ -364,8 +392,8 @@ class NoteSerializer(serializers.Serializer):
 
 class ExchangeRequestSerializer(serializers.ModelSerializer):
     city = CityRefSerializer()
-    challenges = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    challenges: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    topics: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     broker = UserRefSerializer(allow_null=True)
 
     class Meta:
@@ -499,9 +527,7 @@ class ExchangeStepSerializer(NoteSerializer):
 class EvaluationWriteSerializer(serializers.Serializer):
     city = _slug_field(City.objects.all(), _("city"))
     outcome = serializers.ChoiceField(choices=Evaluation.Outcome.choices)
-    practice = serializers.PrimaryKeyRelatedField(
-        queryset=Practice.objects.all(), required=False, allow_null=True
-    )
+    practice = IdField(queryset=Practice.objects.all(), required=False, allow_null=True)
     helped = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     hindered = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
@@ -540,7 +566,7 @@ class TokenLoginSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: invalid, not_found, conflict…")
     detail = serializers.CharField(help_text="A sentence for a person, in the request language.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Field name → messages; empty when no particular field is at fault.",
     )

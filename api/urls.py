@@ -1,6 +1,6 @@
 """/api/v1/ — paths partners rely on; see the OpenAPI schema at /api/schema/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import search, views
@@ -22,4 +22,6 @@ urlpatterns = [
     path("search/practices/export/", search.search_export, name="api-search-export"),
     path("search/suggest/", search.search_suggest, name="api-suggest"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404 in the API's error shape, not an HTML page.
+    re_path(r"^.*$", views.not_found, name="api-not-found"),
 ]

@@ -909,6 +909,15 @@ class TokenViewSet(
         return Response(status=204)
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request: Request) -> Response:
+    from .errors import error_body
+
+    return Response(error_body("not_found", _("There is no such address in the API.")), status=404)
+
+
 # -- health ----------------------------------------------------------------------------------
 
 

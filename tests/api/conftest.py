@@ -29,7 +29,7 @@ def client_for(user=None):
 
 
 @pytest.fixture
-def clients(people):
+def clients(people):  # noqa: F811
     """A client per role of tests/practices' `people`, and "anonymous"."""
     out = {name: client_for(user) for name, user in people.items()}
     out["anonymous"] = client_for(None)

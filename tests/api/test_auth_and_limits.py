@@ -1,0 +1,169 @@
+"""Personal tokens, sign-in for a token, rate limits and the error shape of each failure."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.models import ApiToken
+from api.tokens import token_create
+from conftest import service_url
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "detail", "errors"} and body["code"] == code, body
+    return body
+
+
+@pytest.fixture
+def ana():
+    user = UserFactory(email="ana@example.org")
+    user.set_password("a long passphrase")
+    user.save()
+    return user
+
+
+def test_password_for_token_then_use_list_and_revoke(ana):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": "ana@example.org", "password": "a long passphrase", "name": "open data sync"},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    key = body["token"]
+    assert key.startswith("pt_") and len(key) > 40
+    assert body["name"] == "open data sync"
+
+    stored = ApiToken.objects.get(pk=body["id"])
+    assert key not in (stored.digest, stored.prefix)  # only a digest and a prefix are kept
+    assert key.startswith(stored.prefix)
+
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/me/").json()["email"] == "ana@example.org"
+    listed = client.get("/api/v1/auth/tokens/").json()["results"]
+    assert [t["id"] for t in listed] == [stored.pk]
+    assert "token" not in listed[0]
+
+    other = client.post("/api/v1/auth/tokens/", {"name": "second"})
+    assert other.status_code == 201
+    assert client.delete(f"/api/v1/auth/tokens/{stored.pk}/").status_code == 204
+    _error(client.get("/api/v1/me/"), 401, "authentication_failed")
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other.json()['token']}")
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_wrong_password_and_unknown_address_answer_the_same(ana):
+    client = APIClient()
+    wrong = client.post(
+        "/api/v1/auth/token/", {"email": "ana@example.org", "password": "not it"}
+    ).json()
+    unknown = client.post(
+        "/api/v1/auth/token/", {"email": "nobody@example.org", "password": "not it"}
+    ).json()
+    assert wrong == unknown
+    assert wrong["code"] == "invalid"
+    ana.is_active = False
+    ana.save()
+    disabled = client.post(
+        "/api/v1/auth/token/", {"email": "ana@example.org", "password": "a long passphrase"}
+    ).json()
+    assert disabled == unknown
+    assert ApiToken.objects.count() == 0
+
+
+def test_another_users_token_cannot_be_revoked(ana):
+    theirs, _key = token_create(user=UserFactory(), name="theirs")
+    _mine, key = token_create(user=ana, name="mine")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    _error(client.delete(f"/api/v1/auth/tokens/{theirs.pk}/"), 404, "not_found")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+
+def test_expired_and_malformed_tokens(ana):
+    token, key = token_create(user=ana, name="short", expires_in_days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    _error(client.get("/api/v1/me/"), 401, "authentication_failed")
+    for header in ("Bearer", "Bearer a b", "Bearer pt_nothing", "Token \u00e9\u00e9"):
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.get("/api/v1/me/")
+        _error(response, 401, "authentication_failed")
+        assert response["WWW-Authenticate"] == "Token"
+
+
+def test_token_requests_are_validated(ana):
+    _token, key = token_create(user=ana, name="x")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = _error(client.post("/api/v1/auth/tokens/", {"name": "  "}), 400, "invalid")
+    assert "name" in body["errors"]
+    body = _error(
+        client.post("/api/v1/auth/tokens/", {"name": "y", "expires_in_days": 0}), 400, "invalid"
+    )
+    assert "expires_in_days" in body["errors"]
+    body = _error(
+        APIClient().post("/api/v1/auth/token/", {"email": "not an address"}), 400, "invalid"
+    )
+    assert {"email", "password"} <= set(body["errors"])
+
+
+def test_anonymous_writes_are_401_with_a_challenge():
+    response = APIClient().post("/api/v1/auth/tokens/", {"name": "x"})
+    _error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.fixture
+def redis_throttle(settings):
+    """Rate-limit counters in the real Redis, under a key prefix of this test's own."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": service_url("redis"),
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    return settings
+
+
+@pytest.mark.redis
+def test_sign_in_is_rate_limited_per_client(ana, redis_throttle):
+    redis_throttle.API_THROTTLE_RATES = {"anon": None, "user": None, "login": "3/min"}
+    client = APIClient()
+    for _ in range(3):
+        response = client.post("/api/v1/auth/token/", {"email": "ana@example.org", "password": "x"})
+        assert response.status_code == 400
+    # the right password does not help once the limit is reached
+    response = client.post(
+        "/api/v1/auth/token/", {"email": "ana@example.org", "password": "a long passphrase"}
+    )
+    body = _error(response, 429, "throttled")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "seconds" in body["detail"]
+    assert ApiToken.objects.count() == 0
+
+
+@pytest.mark.redis
+def test_anonymous_and_user_rates(ana, redis_throttle):
+    redis_throttle.API_THROTTLE_RATES = {"anon": "2/min", "user": "4/min", "login": None}
+    anonymous = APIClient()
+    assert [anonymous.get("/api/v1/taxonomy/").status_code for _ in range(3)] == [200, 200, 429]
+    _token, key = token_create(user=ana, name="x")
+    signed_in = APIClient()
+    signed_in.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    codes = [signed_in.get("/api/v1/taxonomy/").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 200, 429]
