@@ -1,0 +1,247 @@
+"""Exchange requests, matches, exchanges, cities and the taxonomy over the API, from the
+outside: each endpoint's permission matrix, with the record unchanged on every refusal, and
+bounded queries per list page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.services import BROKER, EDITOR, user_grant_staff_role
+from exchanges import services
+from exchanges.models import Exchange, ExchangeRequest, Match
+from practices.models import Challenge
+from tests.api.conftest import client_for
+from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ELASTICSEARCH_URL = ""
+
+
+@pytest.fixture
+def cast_():
+    dakar, lyon, quito = (
+        CityFactory(name="Dakar", slug="dakar"),
+        CityFactory(name="Lyon", slug="lyon"),
+        CityFactory(name="Quito", slug="quito"),
+    )
+    people = {
+        "requester_official": MembershipFactory(city=dakar, role="official").user,
+        "requester_practitioner": MembershipFactory(city=dakar, role="practitioner").user,
+        "peer_official": MembershipFactory(city=lyon, role="official").user,
+        "peer_practitioner": MembershipFactory(city=lyon, role="practitioner").user,
+        "outsider_official": MembershipFactory(city=quito, role="official").user,
+        "broker": user_grant_staff_role(user=UserFactory(), role=BROKER),
+        "editor": user_grant_staff_role(user=UserFactory(), role=EDITOR),
+        "nobody": UserFactory(),
+    }
+    clients = {name: client_for(user) for name, user in people.items()}
+    clients["anonymous"] = client_for(None)
+    return {"dakar": dakar, "lyon": lyon, "quito": quito, "people": people, "clients": clients}
+
+
+def _request(c, need="We want quieter streets around the schools of the centre."):
+    return services.exchange_request_create(
+        by=c["people"]["requester_official"],
+        city=c["dakar"],
+        data=services.RequestData(
+            challenges=list(Challenge.objects.filter(slug="sustainability")), need=need
+        ),
+    )
+
+
+def _proposed(c):
+    request = _request(c)
+    services.exchange_request_take(request=request, by=c["people"]["broker"])
+    lyon_match = Match.objects.create(request=request, peer_city=c["lyon"], score=0.9)
+    Match.objects.create(request=request, peer_city=c["quito"], score=0.5)
+    exchange = services.exchange_request_propose(
+        request=request, by=c["people"]["broker"], match=lyon_match
+    )
+    return request, exchange
+
+
+def _status(response):
+    return response.status_code
+
+
+def test_filing_a_request(cast_):
+    body = {
+        "city": "dakar",
+        "challenges": ["sustainability"],
+        "need": "We want quieter streets around the schools of the centre.",
+    }
+    expected = {
+        "anonymous": 401,
+        "requester_practitioner": 403,
+        "peer_official": 403,
+        "broker": 403,
+        "editor": 403,
+        "nobody": 403,
+    }
+    for role, status in expected.items():
+        assert _status(cast_["clients"][role].post("/api/v1/exchange-requests/", body)) == status
+    assert ExchangeRequest.objects.count() == 0
+    created = cast_["clients"]["requester_official"].post("/api/v1/exchange-requests/", body)
+    assert created.status_code == 201, created.content
+    again = cast_["clients"]["requester_official"].post("/api/v1/exchange-requests/", body)
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    short = cast_["clients"]["requester_official"].post(
+        "/api/v1/exchange-requests/", {**body, "need": "help"}
+    )
+    assert short.status_code == 400 and "need" in short.json()["errors"]
+    assert ExchangeRequest.objects.count() == 1
+
+
+def test_who_sees_a_request_and_its_matches(cast_):
+    request, _exchange = _proposed(cast_)
+    url = f"/api/v1/exchange-requests/{request.pk}/"
+    sees = {
+        "requester_official": 2,
+        "requester_practitioner": 2,
+        "broker": 2,
+        "peer_official": 1,  # its own proposal only
+        "peer_practitioner": 1,
+    }
+    for role in sees:
+        assert _status(cast_["clients"][role].get(url)) == 200, role
+        matches = cast_["clients"][role].get(url + "matches/").json()
+        assert matches["count"] == sees[role], role
+        listed = cast_["clients"][role].get("/api/v1/exchange-requests/").json()["results"]
+        assert [r["id"] for r in listed] == [request.pk], role
+    for role in ("outsider_official", "editor", "nobody"):
+        assert _status(cast_["clients"][role].get(url)) == 404, role
+        assert _status(cast_["clients"][role].get(url + "matches/")) == 404, role
+        assert cast_["clients"][role].get("/api/v1/exchange-requests/").json()["count"] == 0
+    assert _status(cast_["clients"]["anonymous"].get(url)) == 401
+
+
+def test_broker_actions_are_for_brokers(cast_):
+    request = _request(cast_)
+    url = f"/api/v1/exchange-requests/{request.pk}/"
+    for role in ("requester_official", "requester_practitioner"):
+        assert _status(cast_["clients"][role].post(url + "take/")) == 403
+        assert _status(cast_["clients"][role].post(url + "rank/")) == 403
+    assert _status(cast_["clients"]["outsider_official"].post(url + "take/")) == 404
+    request.refresh_from_db()
+    assert request.state == "open" and request.broker is None
+
+    assert _status(cast_["clients"]["broker"].post(url + "take/")) == 200
+    other_broker = client_for(user_grant_staff_role(user=UserFactory(), role=BROKER))
+    taken = other_broker.post(url + "take/")
+    assert taken.status_code == 409 and taken.json()["code"] == "conflict"
+
+    match = Match.objects.create(request=request, peer_city=cast_["lyon"], score=0.9)
+    propose = f"{url}matches/{match.pk}/propose/"
+    assert _status(cast_["clients"]["requester_official"].post(propose)) == 403
+    assert _status(cast_["clients"]["broker"].post(propose)) == 201
+    again = cast_["clients"]["broker"].post(propose)
+    assert again.status_code == 409
+    assert Exchange.objects.count() == 1
+    assert _status(cast_["clients"]["broker"].post(f"{url}matches/999999/propose/")) == 404
+
+
+def test_exchange_steps_and_visibility(cast_):
+    _, exchange = _proposed(cast_)
+    url = f"/api/v1/exchanges/{exchange.pk}/"
+    for role in ("outsider_official", "editor", "nobody"):
+        assert _status(cast_["clients"][role].get(url)) == 404
+        assert _status(cast_["clients"][role].post(url + "accept/")) == 404
+    for role in ("requester_official", "broker"):
+        response = cast_["clients"][role].post(url + "accept/")
+        assert response.status_code == 403, role
+    exchange.refresh_from_db()
+    assert exchange.state == "proposed"
+    decline = cast_["clients"]["peer_practitioner"].post(url + "decline/")
+    assert decline.status_code == 400 and "note" in decline.json()["errors"]
+    accept = cast_["clients"]["peer_practitioner"].post(url + "accept/")
+    assert accept.status_code == 200 and accept.json()["state"] == "accepted"
+    late = cast_["clients"]["peer_official"].post(url + "decline/", {"note": "Too late"})
+    assert late.status_code == 409
+    schedule = cast_["clients"]["broker"].post(url + "schedule/", {"starts_on": "not a date"})
+    assert schedule.status_code == 400 and "starts_on" in schedule.json()["errors"]
+    schedule = cast_["clients"]["broker"].post(
+        url + "schedule/", {"starts_on": "2027-05-02", "ends_on": "2027-05-01"}
+    )
+    assert schedule.status_code == 400 and "ends_on" in schedule.json()["errors"]
+    evaluate = cast_["clients"]["requester_official"].post(
+        url + "evaluations/", {"city": "dakar", "outcome": "not_adopted"}
+    )
+    assert evaluate.status_code == 409  # not completed yet
+    listed = cast_["clients"]["peer_official"].get("/api/v1/exchanges/").json()["results"]
+    assert [e["id"] for e in listed] == [exchange.pk]
+
+
+def test_request_withdrawal(cast_):
+    request, exchange = _proposed(cast_)
+    url = f"/api/v1/exchange-requests/{request.pk}/withdraw/"
+    assert _status(cast_["clients"]["requester_practitioner"].post(url)) == 403
+    assert _status(cast_["clients"]["peer_official"].post(url)) == 403
+    done = cast_["clients"]["requester_official"].post(url, {"note": "Solved locally."})
+    assert done.status_code == 200 and done.json()["state"] == "withdrawn"
+    exchange.refresh_from_db()
+    assert exchange.state == "cancelled"
+    assert _status(cast_["clients"]["requester_official"].post(url)) == 409
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries), response.json()
+
+
+def test_exchange_lists_run_bounded_queries(cast_):
+    broker = cast_["clients"]["broker"]
+    for i in range(12):
+        request = _request(cast_, need=f"Need number {i} about quieter streets near schools.")
+        services.exchange_request_take(request=request, by=cast_["people"]["broker"])
+        for city in (cast_["lyon"], cast_["quito"]):
+            match = Match.objects.create(request=request, peer_city=city, score=0.5)
+            match.practices.set([PracticeFactory(city=city), PracticeFactory(city=city)])
+            services.exchange_request_propose(
+                request=request, by=cast_["people"]["broker"], match=match
+            )
+    _count(broker, "/api/v1/taxonomy/")  # the token's first use is recorded once
+    for url in ("/api/v1/exchange-requests/", "/api/v1/exchanges/"):
+        small, first = _count(broker, url + "?page_size=2")
+        large, every = _count(broker, url + "?page_size=100")
+        assert len(first["results"]) == 2 and len(every["results"]) > 2
+        assert small == large, url
+    request_id = ExchangeRequest.objects.first().pk
+    small, _ = _count(broker, f"/api/v1/exchange-requests/{request_id}/matches/?page_size=1")
+    large, page = _count(broker, f"/api/v1/exchange-requests/{request_id}/matches/")
+    assert page["count"] == 2 and small == large
+
+
+def test_cities_and_members(cast_):
+    anonymous = cast_["clients"]["anonymous"]
+    listed = anonymous.get("/api/v1/cities/?q=ly").json()["results"]
+    assert [c["slug"] for c in listed] == ["lyon"]
+    detail = anonymous.get("/api/v1/cities/lyon/")
+    assert detail.status_code == 200 and detail.json()["name"] == "Lyon"
+    assert anonymous.get("/api/v1/cities/atlantis/").status_code == 404
+    assert anonymous.get("/api/v1/cities/lyon/members/").status_code == 401
+    for role in ("peer_official", "requester_official", "nobody"):
+        assert cast_["clients"][role].get("/api/v1/cities/lyon/members/").status_code == 403
+    for role in ("broker", "editor"):
+        members = cast_["clients"][role].get("/api/v1/cities/lyon/members/").json()["results"]
+        assert sorted(m["role"] for m in members) == ["official", "practitioner"]
+    for i in range(30):
+        CityFactory(name=f"Town {i:02d}")
+    small, _ = _count(anonymous, "/api/v1/cities/?page_size=2")
+    large, page = _count(anonymous, "/api/v1/cities/?page_size=100")
+    assert len(page["results"]) == 33 and small == large
+
+
+def test_taxonomy_in_three_languages(cast_):
+    client = cast_["clients"]["anonymous"]
+    for language, name in (("en", "Gender equality"), ("fr", "Égalité de genre")):
+        body = client.get("/api/v1/taxonomy/", HTTP_ACCEPT_LANGUAGE=language).json()
+        names = {c["slug"]: c["name"] for c in body["challenges"]}
+        assert names["gender-equality"] == name
+        assert len(body["sdgs"]) == 17 and body["topics"]
