@@ -19,7 +19,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from practices.errors import InvalidTransition, StaleUpdate
 
@@ -71,6 +70,10 @@ def _from_django_validation(exc: DjangoValidationError) -> exceptions.Validation
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Imported here: rest_framework.views reads the API settings, which name this package's
+    # parser and pagination classes (api.limits imports this module).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation(exc)
     elif isinstance(exc, StaleUpdate):

@@ -154,3 +154,25 @@ def test_schema_and_docs_are_served():
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"<script>" not in docs.content.replace(b" ", b"")  # no inline script (CSP)
+
+
+def test_a_fresh_process_loads_the_api_settings():
+    """DRF reads its settings (which name api.limits classes) while api.errors is imported:
+    a fresh process must not trip over that circle, whatever imports first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from rest_framework.settings import api_settings;"
+        "print(api_settings.DEFAULT_PARSER_CLASSES[0].__name__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "LimitedJSONParser"
