@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install messages demo migrate test lint services-up services-down services-status run-full benchmark clean
+.PHONY: run install messages demo migrate test lint services-up services-down services-status run-full benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -61,6 +61,12 @@ DB_SIZE ?= 10000
 benchmark: install
 	scripts/services.sh up postgres elasticsearch
 	$(BIN)/python benchmarks/search.py --size $(SIZE) --db-size $(DB_SIZE)
+
+# The API at 100,000 practices (see benchmarks/api.py; API_SIZE=5000 for a quick run).
+API_SIZE ?= 100000
+benchmark-api: install
+	scripts/services.sh up postgres elasticsearch
+	$(BIN)/python benchmarks/api.py --size $(API_SIZE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache
