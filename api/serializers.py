@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
@@ -563,6 +563,40 @@ class TokenLoginSerializer(serializers.Serializer):
 # -- errors (documentation only) -------------------------------------------------------------
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "invalid input",
+            value={
+                "code": "invalid",
+                "detail": "Some fields are not valid; see “errors”.",
+                "errors": {"challenges": ["Choose at least one challenge."]},
+            },
+            response_only=True,
+            status_codes=["400"],
+        ),
+        OpenApiExample(
+            "a step the state does not allow",
+            value={
+                "code": "conflict",
+                "detail": "This practice is Draft: it cannot be moved this way.",
+                "errors": {},
+            },
+            response_only=True,
+            status_codes=["409"],
+        ),
+        OpenApiExample(
+            "too many requests",
+            value={
+                "code": "throttled",
+                "detail": "Too many requests: try again in 42 seconds.",
+                "errors": {},
+            },
+            response_only=True,
+            status_codes=["429"],
+        ),
+    ]
+)
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: invalid, not_found, conflict…")
     detail = serializers.CharField(help_text="A sentence for a person, in the request language.")
