@@ -51,3 +51,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hashing(settings):
     # Tests create many users; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits count in the cache; one test's attempts must not limit the next one.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

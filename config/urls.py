@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from practices import views as practice_views
@@ -13,12 +12,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("api/v1/", include("api.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 
