@@ -1,20 +1,29 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from practices import views as practice_views
 
+# Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
+# Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
+# have no language prefix.
 urlpatterns = [
+    path("api/v1/", include("api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
     path("", practice_views.home, name="home"),
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),
     path("exchanges/", include("exchanges.urls")),
-    path("api/v1/", include("api.urls")),
     path("accounts/", include("accounts.urls")),
-    path("admin/", admin.site.urls),
-]
+    prefix_default_language=True,
+)
 
 if settings.DEBUG:
     # Uploaded files in development; in production the web server or object storage serves them.

@@ -57,8 +57,8 @@ import json, django
 django.setup()
 from django.test import Client
 client = Client(HTTP_HOST="policy-transfer.example.org")
-secure = client.get("/accounts/login/", secure=True)
-plain = client.get("/accounts/login/")
+secure = client.get("/en/accounts/login/", secure=True)
+plain = client.get("/en/accounts/login/")
 cookie = secure.cookies["csrftoken"]
 from django.conf import settings
 print(json.dumps({
@@ -108,4 +108,4 @@ def test_production_response_headers(tmp_path):
     assert seen["session_cookie_secure"] and seen["session_cookie_httponly"]
     assert seen["language_cookie_secure"]
     # Plain HTTP is sent to HTTPS.
-    assert seen["plain"] == [301, "https://policy-transfer.example.org/accounts/login/"]
+    assert seen["plain"] == [301, "https://policy-transfer.example.org/en/accounts/login/"]
