@@ -2,14 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
 # Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
 # have no language prefix.
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
