@@ -55,6 +55,16 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _no_api_rate_limits(settings):
-    # Rate limits are tested on their own (tests/api/test_limits.py); elsewhere they would make
-    # a test's outcome depend on how many requests the tests before it made.
+    # API rate limits are tested on their own (tests/api/test_auth_and_limits.py); elsewhere
+    # they would make a test's outcome depend on how many requests the tests before it made.
     settings.API_THROTTLE_RATES = {"anon": None, "user": None, "login": None}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits count in the cache; one test's attempts must not limit the next one.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,8 +3,8 @@
 - Pages: 25 items by default, `page_size` up to 100.
 - Rates (settings.API_THROTTLE_RATES): per client IP for anonymous requests, per user for
   signed-in ones, and a strict one for exchanging a password for a token (against password
-  guessing). Exceeding one answers 429 with `Retry-After`. Counts live in the "throttle" cache:
-  Redis when REDIS_URL is set, so every web process shares them.
+  guessing). Exceeding one answers 429 with `Retry-After`. Counts live in the default cache,
+  shared by every web process in production (DJANGO_CACHE_URL, Redis).
 - Bodies: JSON bodies over settings.API_MAX_BODY_BYTES answer 413 before being parsed.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.utils.translation import gettext as _
 from rest_framework import parsers, throttling
 from rest_framework.pagination import PageNumberPagination
@@ -28,13 +27,10 @@ class Pagination(PageNumberPagination):
 
 
 class _SettingsRate:
-    """Reads its rate from settings at each request, so deployments (and tests) can change it."""
+    """Reads its rate from settings at each request, so deployments (and tests) can change it.
+    (DRF's throttles use the default cache, looked up at each request.)"""
 
     scope: str
-
-    def __init__(self) -> None:
-        self.cache = caches["throttle"]
-        super().__init__()
 
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope) or None

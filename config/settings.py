@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "parler",
+    "csp",
+    "django_ratelimit",
     "accounts",
     "cities",
     "practices",
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -227,20 +231,6 @@ API_THROTTLE_RATES: dict[str, str | None] = {
     "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
 }
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
-# Request counters for rate limits: shared through Redis when there is one.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("REDIS_URL"),
-            "KEY_PREFIX": env.str("THROTTLE_KEY_PREFIX", default="throttle"),
-        }
-        if env.str("REDIS_URL", default="")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
-    ),
-}
-
 SPECTACULAR_SETTINGS = {
     "TITLE": "Policy Transfer API",
     "DESCRIPTION": (
@@ -274,16 +264,64 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
+# Cache: rate limits (sign-in, password reset) count here, so production needs one shared by
+# every worker process: DJANGO_CACHE_URL=redis://127.0.0.1:6379/1. Empty: a per-process memory
+# cache, which is enough for the development server and tests.
+_CACHE_URL = env.str("DJANGO_CACHE_URL", default="")
+CACHES = {
+    "default": env.cache_url_config(_CACHE_URL)
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# django-ratelimit predates Django's own RedisCache, which increments atomically (INCR), so its
+# "not officially supported" warning does not apply. A per-process cache in production (E003) is
+# a real error: each worker would count on its own; development has a single process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if DEBUG:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+RATELIMIT_USE_CACHE = "default"
+# Attempts allowed (django-ratelimit rates: count/period, period in s, m, h or d). Sign-in is
+# limited per client address and per e-mail address tried; password reset the same way.
+RATELIMIT_LOGIN_PER_IP = env.str("RATELIMIT_LOGIN_PER_IP", default="20/10m")
+RATELIMIT_LOGIN_PER_ACCOUNT = env.str("RATELIMIT_LOGIN_PER_ACCOUNT", default="5/10m")
+RATELIMIT_RESET_PER_IP = env.str("RATELIMIT_RESET_PER_IP", default="10/h")
+RATELIMIT_RESET_PER_ACCOUNT = env.str("RATELIMIT_RESET_PER_ACCOUNT", default="3/h")
+# Behind a proxy the client's address comes from X-Forwarded-For (set by the proxy, one hop).
+RATELIMIT_IP_META_KEY = (
+    "accounts.ratelimits.client_ip" if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+)
+# Password reset links stay valid for one day.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline script, style attribute, eval, plugin or framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Security. Production defaults are strict; each can be relaxed from the environment
 # (for instance behind a TLS-terminating proxy that already redirects).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)

@@ -1,8 +1,8 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularJSONAPIView,
@@ -11,26 +11,29 @@ from drf_spectacular.views import (
 
 from practices import views as practice_views
 
-urlpatterns = [
-    path("", practice_views.home, name="home"),
-    path("cities/", include("cities.urls")),
-    path("practices/", include("practices.urls")),
-    path("search/", include("search.urls")),
-    path("exchanges/", include("exchanges.urls")),
+# Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
+# Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
+# have no language prefix.
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("api.urls")),
     # The OpenAPI 3 schema (YAML; JSON at /api/schema.json) and its browsable docs. The docs
     # page loads its script from a URL, not inline, so it works under a strict CSP.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/schema.json", SpectacularJSONAPIView.as_view(), name="api-schema-json"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+urlpatterns += i18n_patterns(
+    path("", practice_views.home, name="home"),
+    path("cities/", include("cities.urls")),
+    path("practices/", include("practices.urls")),
+    path("search/", include("search.urls")),
+    path("exchanges/", include("exchanges.urls")),
+    path("accounts/", include("accounts.urls")),
+    prefix_default_language=True,
+)
 
 if settings.DEBUG:
     # Uploaded files in development; in production the web server or object storage serves them.

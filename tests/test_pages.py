@@ -27,37 +27,37 @@ def draft(city):
 
 
 def test_home_shows_challenges_and_recent(client, published):
-    page = client.get("/").content.decode()
+    page = client.get("/en/").content.decode()
     assert "Gender equality" in page and "Vélo pour tous" in page
 
 
 def test_city_directory_and_filters(client, city):
     CityFactory(name="Faraway", slug="faraway", member_status="", member_since=None)
-    page = client.get("/cities/").content.decode()
+    page = client.get("/en/cities/").content.decode()
     assert "Lyon" in page and "Faraway" not in page  # members only
-    assert "Lyon" in client.get("/cities/", {"q": "fran"}).content.decode()
-    assert "Lyon" not in client.get("/cities/", {"region": "002"}).content.decode()
-    assert client.get("/cities/", {"page": "zzz", "q": "x" * 500}).status_code == 200
+    assert "Lyon" in client.get("/en/cities/", {"q": "fran"}).content.decode()
+    assert "Lyon" not in client.get("/en/cities/", {"region": "002"}).content.decode()
+    assert client.get("/en/cities/", {"page": "zzz", "q": "x" * 500}).status_code == 200
 
 
 def test_city_profile(client, city, published, draft):
-    page = client.get("/cities/lyon/").content.decode()
+    page = client.get("/en/cities/lyon/").content.decode()
     assert "Vélo pour tous" in page and "Secret draft" not in page
-    assert client.get("/cities/no-such-city/").status_code == 404
+    assert client.get("/en/cities/no-such-city/").status_code == 404
 
 
 def test_practice_list_shows_published_only(client, published, draft):
-    page = client.get("/practices/").content.decode()
+    page = client.get("/en/practices/").content.decode()
     assert "Vélo pour tous" in page and "Secret draft" not in page
-    assert client.get("/practices/", {"challenge": "bogus", "language": "xx"}).status_code == 200
-    assert "Vélo pour tous" not in client.get("/practices/", {"language": "es"}).content.decode()
+    assert client.get("/en/practices/", {"challenge": "bogus", "language": "xx"}).status_code == 200
+    assert "Vélo pour tous" not in client.get("/en/practices/", {"language": "es"}).content.decode()
 
 
 def test_practice_detail(client, published):
     response = client.get(published.get_absolute_url())
     assert response.status_code == 200
     assert "Context text." in response.content.decode()
-    assert client.get("/practices/999999/").status_code == 404
+    assert client.get("/en/practices/999999/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -77,11 +77,11 @@ def test_draft_visibility_from_outside(client, draft, who, status):
 
 
 def test_login_page_and_logout(client):
-    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/en/accounts/login/").status_code == 200
     user = UserFactory()
     client.force_login(user)
-    assert user.email in client.get("/").content.decode()
-    assert client.post("/accounts/logout/").status_code == 302
+    assert user.email in client.get("/en/").content.decode()
+    assert client.post("/en/accounts/logout/").status_code == 302
 
 
 def test_admin_lists_every_model(admin_client):

@@ -12,7 +12,7 @@ def test_users_sign_in_with_their_email(client):
     UserFactory(email="ana@example.org")
     assert client.login(email="ana@example.org", password="a-strong-password-1")
     response = client.post(
-        "/accounts/login/", {"username": "ANA@example.org", "password": "wrong"}, follow=True
+        "/en/accounts/login/", {"username": "ANA@example.org", "password": "wrong"}, follow=True
     )
     assert response.status_code == 200
     assert "correct" in response.content.decode()  # the form explains, without a 500

@@ -128,12 +128,14 @@ def test_anonymous_writes_are_401_with_a_challenge():
 
 @pytest.fixture
 def redis_throttle(settings):
-    """Rate-limit counters in the real Redis, under a key prefix of this test's own."""
+    """Rate-limit counters in the real Redis (as in production: DJANGO_CACHE_URL), in a
+    database and under a key prefix of this test's own."""
+    base = service_url("redis").rsplit("/", 1)[0]
     settings.CACHES = {
         **settings.CACHES,
-        "throttle": {
+        "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": service_url("redis"),
+            "LOCATION": f"{base}/15",
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         },
     }

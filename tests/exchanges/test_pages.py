@@ -30,36 +30,38 @@ def _mail(settings):
 def test_an_outsider_cannot_see_another_citys_request(client, cast_, role, status):
     request = file_request(cast_)
     client.force_login(cast_["people"][role])
-    assert client.get(f"/exchanges/requests/{request.pk}/").status_code == status
+    assert client.get(f"/en/exchanges/requests/{request.pk}/").status_code == status
 
 
 def test_anonymous_is_sent_to_sign_in(client, cast_):
     request = file_request(cast_)
-    assert client.get(f"/exchanges/requests/{request.pk}/").status_code == 302
-    assert client.get("/exchanges/board/").status_code == 302
+    assert client.get(f"/en/exchanges/requests/{request.pk}/").status_code == 302
+    assert client.get("/en/exchanges/board/").status_code == 302
 
 
 def test_peer_sees_its_proposal_and_answers(client, cast_):
     exchange = proposed_exchange(cast_)
     client.force_login(cast_["people"]["peer_practitioner"])
-    assert client.get(f"/exchanges/requests/{exchange.match.request.pk}/").status_code == 200
-    assert exchange.pk in [e.pk for e in client.get("/exchanges/mine/").context["to_answer"]]
-    response = client.post(f"/exchanges/{exchange.pk}/step/decline/", {"note": ""}, follow=True)
+    assert client.get(f"/en/exchanges/requests/{exchange.match.request.pk}/").status_code == 200
+    assert exchange.pk in [e.pk for e in client.get("/en/exchanges/mine/").context["to_answer"]]
+    response = client.post(f"/en/exchanges/{exchange.pk}/step/decline/", {"note": ""}, follow=True)
     assert response.status_code == 200 and "Say why" in response.content.decode()
-    client.post(f"/exchanges/{exchange.pk}/step/accept/", {"note": "Yes!"})
+    client.post(f"/en/exchanges/{exchange.pk}/step/accept/", {"note": "Yes!"})
     client.post(
-        f"/exchanges/{exchange.pk}/step/accept/", {"note": "Yes again!"}, follow=True
+        f"/en/exchanges/{exchange.pk}/step/accept/", {"note": "Yes again!"}, follow=True
     )  # double click
     exchange.refresh_from_db()
     assert exchange.state == "accepted" and exchange.events.count() == 2
     client.force_login(cast_["people"]["outsider_official"])
-    assert client.get(f"/exchanges/{exchange.pk}/").status_code == 404
-    assert client.post(f"/exchanges/{exchange.pk}/step/cancel/", {"note": "x"}).status_code == 404
+    assert client.get(f"/en/exchanges/{exchange.pk}/").status_code == 404
+    assert (
+        client.post(f"/en/exchanges/{exchange.pk}/step/cancel/", {"note": "x"}).status_code == 404
+    )
 
 
 def test_official_files_a_request_through_the_form(client, cast_):
     client.force_login(cast_["people"]["requester_official"])
-    assert client.get("/exchanges/requests/new/").status_code == 200
+    assert client.get("/en/exchanges/requests/new/").status_code == 200
     data = {
         "city": cast_["requester"].pk,
         "challenges": ["gender-equality"],
@@ -67,14 +69,14 @@ def test_official_files_a_request_through_the_form(client, cast_):
         "formats": ["webinar"],
         "languages": ["fr"],
     }
-    assert client.post("/exchanges/requests/new/", data).status_code == 302
+    assert client.post("/en/exchanges/requests/new/", data).status_code == 302
     response = client.post(
-        "/exchanges/requests/new/", data, follow=True
+        "/en/exchanges/requests/new/", data, follow=True
     )  # the same form sent twice
     assert "already filed" in response.content.decode()
     assert ExchangeRequest.objects.count() == 1
     bad = client.post(
-        "/exchanges/requests/new/",
+        "/en/exchanges/requests/new/",
         {
             **data,
             "challenges": ["astrology"],
@@ -85,22 +87,23 @@ def test_official_files_a_request_through_the_form(client, cast_):
     )
     assert bad.status_code == 200 and ExchangeRequest.objects.count() == 1
     client.force_login(cast_["people"]["requester_practitioner"])
-    assert client.get("/exchanges/requests/new/").status_code == 403
+    assert client.get("/en/exchanges/requests/new/").status_code == 403
 
 
 def test_broker_board_and_actions(client, cast_):
     request = file_request(cast_)
     client.force_login(cast_["people"]["broker"])
-    page = client.get("/exchanges/board/").content.decode()
+    page = client.get("/en/exchanges/board/").content.decode()
     assert "Dakar" in page
     assert (
         "Dakar"
         not in client.get(
-            "/exchanges/board/", {"region": "002", "broker": "none", "challenge": "sustainability"}
+            "/en/exchanges/board/",
+            {"region": "002", "broker": "none", "challenge": "sustainability"},
         ).content.decode()
     )
-    assert client.get("/exchanges/board/", {"broker": "abc", "region": "<x>"}).status_code == 200
-    client.post(f"/exchanges/requests/{request.pk}/take/")
+    assert client.get("/en/exchanges/board/", {"broker": "abc", "region": "<x>"}).status_code == 200
+    client.post(f"/en/exchanges/requests/{request.pk}/take/")
     request.refresh_from_db()
     assert request.state == "in_review"
     match = Match.objects.create(
@@ -110,46 +113,47 @@ def test_broker_board_and_actions(client, cast_):
         explanation={"sentences": ["Shares the challenge Gender equality"]},
     )
     assert (
-        "Shares the challenge" in client.get(f"/exchanges/requests/{request.pk}/").content.decode()
+        "Shares the challenge"
+        in client.get(f"/en/exchanges/requests/{request.pk}/").content.decode()
     )
-    client.post(f"/exchanges/requests/{request.pk}/propose/", {"match": match.pk})
-    client.post(f"/exchanges/requests/{request.pk}/propose/", {"match": match.pk})  # twice
+    client.post(f"/en/exchanges/requests/{request.pk}/propose/", {"match": match.pk})
+    client.post(f"/en/exchanges/requests/{request.pk}/propose/", {"match": match.pk})  # twice
     assert Exchange.objects.count() == 1
     assert (
-        client.post(f"/exchanges/requests/{request.pk}/propose/", {"match": "999"}).status_code
+        client.post(f"/en/exchanges/requests/{request.pk}/propose/", {"match": "999"}).status_code
         == 404
     )
-    assert client.post(f"/exchanges/requests/{request.pk}/fly/").status_code == 404
+    assert client.post(f"/en/exchanges/requests/{request.pk}/fly/").status_code == 404
     client.force_login(cast_["people"]["requester_official"])
-    assert client.get("/exchanges/board/").status_code == 403
+    assert client.get("/en/exchanges/board/").status_code == 403
 
 
 def test_exchange_page_schedules_and_evaluates(client, cast_):
     exchange = proposed_exchange(cast_)
     Exchange.objects.filter(pk=exchange.pk).update(state="accepted")
     client.force_login(cast_["people"]["peer_official"])
-    client.post(f"/exchanges/{exchange.pk}/step/schedule/", {"starts_on": "bad-date"})
+    client.post(f"/en/exchanges/{exchange.pk}/step/schedule/", {"starts_on": "bad-date"})
     client.post(
-        f"/exchanges/{exchange.pk}/step/schedule/",
+        f"/en/exchanges/{exchange.pk}/step/schedule/",
         {"starts_on": "2027-03-01", "ends_on": "2027-02-01"},
     )
     exchange.refresh_from_db()
     assert exchange.state == "accepted"
-    client.post(f"/exchanges/{exchange.pk}/step/schedule/", {"starts_on": "2027-03-01"})
+    client.post(f"/en/exchanges/{exchange.pk}/step/schedule/", {"starts_on": "2027-03-01"})
     exchange.refresh_from_db()
     assert exchange.state == "scheduled"
     Exchange.objects.filter(pk=exchange.pk).update(state="completed")
-    page = client.get(f"/exchanges/{exchange.pk}/").content.decode()
+    page = client.get(f"/en/exchanges/{exchange.pk}/").content.decode()
     assert "Record the evaluation" in page
     response = client.post(
-        f"/exchanges/{exchange.pk}/evaluate/{cast_['peer'].pk}/",
+        f"/en/exchanges/{exchange.pk}/evaluate/{cast_['peer'].pk}/",
         {"outcome": "not_adopted", "helped": "Time."},
         follow=True,
     )
     assert response.status_code == 200
     assert exchange.evaluations.count() == 1
     assert (
-        client.post(f"/exchanges/{exchange.pk}/evaluate/999999/", {"outcome": "x"}).status_code
+        client.post(f"/en/exchanges/{exchange.pk}/evaluate/999999/", {"outcome": "x"}).status_code
         == 404
     )
     assert timezone.now()
@@ -166,12 +170,12 @@ def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
     )
     request = file_request(cast_)
     client.force_login(cast_["people"]["broker"])
-    client.post(f"/exchanges/requests/{request.pk}/take/")
-    client.post(f"/exchanges/requests/{request.pk}/rank/")
+    client.post(f"/en/exchanges/requests/{request.pk}/take/")
+    client.post(f"/en/exchanges/requests/{request.pk}/rank/")
     match = Match.objects.get(request=request, peer_city=cast_["peer"])
     assert match.status == "suggested" and match.explanation["sentences"]
-    page = client.get(f"/exchanges/requests/{request.pk}/").content.decode()
+    page = client.get(f"/en/exchanges/requests/{request.pk}/").content.decode()
     assert "Lyon" in page and "Propose this peer" in page
     assert not Match.objects.filter(request=request, peer_city=cast_["requester"]).exists()
     client.force_login(cast_["people"]["requester_official"])
-    assert client.post(f"/exchanges/requests/{request.pk}/rank/").status_code == 403
+    assert client.post(f"/en/exchanges/requests/{request.pk}/rank/").status_code == 403

@@ -40,7 +40,7 @@ def png_bytes(size=(4, 4)):
 
 def test_practitioner_writes_a_draft(client, city, people):
     client.force_login(people["practitioner"])
-    response = client.post("/practices/new/", form_data(city=city.pk, language="en"))
+    response = client.post("/en/practices/new/", form_data(city=city.pk, language="en"))
     assert response.status_code == 302
     practice = Practice.objects.get()
     assert practice.city == city and practice.review_state == "draft"
@@ -55,7 +55,7 @@ def test_practitioner_writes_a_draft(client, city, people):
 def test_preview_saves_nothing(client, city, people):
     client.force_login(people["practitioner"])
     response = client.post(
-        "/practices/new/",
+        "/en/practices/new/",
         form_data(city=city.pk, language="en", save="", preview="1", context="**bold idea**"),
     )
     assert response.status_code == 200
@@ -82,9 +82,8 @@ def test_preview_saves_nothing(client, city, people):
 def test_bad_input_is_refused_in_the_users_language(client, city, people, overrides, message_fr):
     client.force_login(people["practitioner"])
     response = client.post(
-        "/practices/new/",
+        "/fr/practices/new/",
         form_data(city=city.pk, language="en", **overrides),
-        HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert response.status_code == 200
     assert message_fr in response.content.decode()
@@ -94,18 +93,15 @@ def test_bad_input_is_refused_in_the_users_language(client, city, people, overri
 def test_spanish_messages_too(client, city, people):
     client.force_login(people["practitioner"])
     response = client.post(
-        "/practices/new/",
+        "/es/practices/new/",
         form_data(city=city.pk, language="en", start_year="2020", end_year="2018"),
-        HTTP_ACCEPT_LANGUAGE="es",
     )
     assert "El año de fin no puede ser anterior al año de inicio." in response.content.decode()
 
 
 def test_cannot_write_for_a_city_one_is_not_member_of(client, people, other_city):
     client.force_login(people["practitioner"])
-    response = client.post(
-        "/practices/new/", form_data(city=other_city.pk, language="en"), HTTP_ACCEPT_LANGUAGE="fr"
-    )
+    response = client.post("/fr/practices/new/", form_data(city=other_city.pk, language="en"))
     assert (
         "Vous ne pouvez rédiger des pratiques que pour une ville dont vous êtes membre."
         in response.content.decode()
@@ -115,9 +111,9 @@ def test_cannot_write_for_a_city_one_is_not_member_of(client, people, other_city
 
 def test_non_members_cannot_open_the_editor(client, people):
     client.force_login(people["nobody"])
-    assert client.get("/practices/new/").status_code == 403
+    assert client.get("/en/practices/new/").status_code == 403
     client.logout()
-    assert client.get("/practices/new/").status_code == 302
+    assert client.get("/en/practices/new/").status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -138,8 +134,8 @@ def test_non_members_cannot_open_the_editor(client, people):
 def test_edit_permissions_from_outside(client, people, make_practice, role, state, status):
     practice = make_practice(state)
     client.force_login(people[role])
-    assert client.get(f"/practices/{practice.pk}/edit/").status_code == status
-    response = client.post(f"/practices/{practice.pk}/edit/", form_data(title="Hijacked"))
+    assert client.get(f"/en/practices/{practice.pk}/edit/").status_code == status
+    response = client.post(f"/en/practices/{practice.pk}/edit/", form_data(title="Hijacked"))
     assert response.status_code == (302 if status == 200 else status)
     practice.refresh_from_db()
     assert (practice.original.title == "Hijacked") == (status == 200)
@@ -152,7 +148,7 @@ def test_anonymous_and_outsiders_get_404_for_a_draft(client, people, make_practi
     assert client.get(practice.get_absolute_url()).status_code == 404
     assert (
         client.post(
-            f"/practices/{practice.pk}/attachments/",
+            f"/en/practices/{practice.pk}/attachments/",
             {"file": SimpleUploadedFile("a.png", png_bytes())},
         ).status_code
         == 404
@@ -164,13 +160,13 @@ def test_archived_is_reachable_with_a_notice_but_not_listed(client, make_practic
     practice = make_practice("archived", text__title="Old bike scheme")
     page = client.get(practice.get_absolute_url()).content.decode()
     assert "archived" in page and "Old bike scheme" in page
-    assert "Old bike scheme" not in client.get("/practices/").content.decode()
+    assert "Old bike scheme" not in client.get("/en/practices/").content.decode()
 
 
 def test_attachments_checked_and_stored(client, people, make_practice, settings):
     practice = make_practice("draft")
     client.force_login(people["practitioner"])
-    url = f"/practices/{practice.pk}/attachments/"
+    url = f"/en/practices/{practice.pk}/attachments/"
     client.post(
         url, {"file": SimpleUploadedFile("map.png", png_bytes(), "image/png"), "title": "Map"}
     )
@@ -183,9 +179,8 @@ def test_attachments_checked_and_stored(client, people, make_practice, settings)
 
     def refused(name, content, language="fr"):
         response = client.post(
-            url,
+            url.replace("/en/", f"/{language}/"),
             {"file": SimpleUploadedFile(name, content)},
-            HTTP_ACCEPT_LANGUAGE=language,
             follow=True,
         )
         assert response.status_code == 200
@@ -199,7 +194,7 @@ def test_attachments_checked_and_stored(client, people, make_practice, settings)
     assert "la limite est de" in refused("big.png", png_bytes((200, 200)))
     assert practice.attachments.count() == 2
     # removing deletes the stored file after the commit
-    client.post(f"/practices/{practice.pk}/attachments/{stored.pk}/delete/")
+    client.post(f"/en/practices/{practice.pk}/attachments/{stored.pk}/delete/")
     assert practice.attachments.count() == 1
 
 
@@ -217,7 +212,7 @@ def test_others_cannot_remove_attachments(client, people, make_practice):
     practice.save()
     client.force_login(people["other_practitioner"])
     assert (
-        client.post(f"/practices/{practice.pk}/attachments/{attachment.pk}/delete/").status_code
+        client.post(f"/en/practices/{practice.pk}/attachments/{attachment.pk}/delete/").status_code
         == 403
     )
     assert PracticeAttachment.objects.filter(pk=attachment.pk).exists()
@@ -227,7 +222,7 @@ def test_partner_cities_exclude_the_own_city(client, city, people):
     partner = CityFactory(name="Porto", slug="porto")
     client.force_login(people["practitioner"])
     response = client.post(
-        "/practices/new/", form_data(city=city.pk, language="en", partner_cities=[partner.pk])
+        "/en/practices/new/", form_data(city=city.pk, language="en", partner_cities=[partner.pk])
     )
     assert response.status_code == 302
     assert list(Practice.objects.get().partner_cities.all()) == [partner]
@@ -240,27 +235,28 @@ def test_my_practices_and_review_queue(client, people, make_practice, city):
     Practice.objects.filter(pk=older.pk).update(submitted_at="2026-01-01T00:00:00Z")
     Practice.objects.filter(pk=newer.pk).update(submitted_at="2026-03-01T00:00:00Z")
     client.force_login(people["practitioner"])
-    assert "My draft" in client.get("/practices/mine/").content.decode()
-    assert client.get("/practices/review/").status_code == 403
+    assert "My draft" in client.get("/en/practices/mine/").content.decode()
+    assert client.get("/en/practices/review/").status_code == 403
     client.force_login(people["editor"])
-    page = client.get("/practices/review/").content.decode()
+    page = client.get("/en/practices/review/").content.decode()
     assert page.index("Older submission") < page.index("Newer submission")
     assert "My draft" not in page
     assert (
         "Older submission"
-        not in client.get("/practices/review/", {"language": "fr"}).content.decode()
+        not in client.get("/en/practices/review/", {"language": "fr"}).content.decode()
     )
     assert (
         "Older submission"
         in client.get(
-            "/practices/review/", {"challenge": "sustainability", "region": "150"}
+            "/en/practices/review/", {"challenge": "sustainability", "region": "150"}
         ).content.decode()
     )
     assert (
         "Older submission"
-        not in client.get("/practices/review/", {"region": "002"}).content.decode()
+        not in client.get("/en/practices/review/", {"region": "002"}).content.decode()
     )
     assert (
-        client.get("/practices/review/", {"challenge": "nope", "language": "xx"}).status_code == 200
+        client.get("/en/practices/review/", {"challenge": "nope", "language": "xx"}).status_code
+        == 200
     )
     assert draft.pk

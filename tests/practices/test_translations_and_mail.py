@@ -18,16 +18,16 @@ def test_visitor_sees_their_language_or_the_original_with_a_notice(client, peopl
         text=PracticeText(title="Bus de nuit", summary="Arrêts à la demande."),
         quality=PracticeTranslation.Quality.HUMAN_CHECKED,
     )
-    fr = client.get(practice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    fr = client.get(f"/fr/practices/{practice.pk}/").content.decode()
     assert "Bus de nuit" in fr and "Night buses" not in fr
     assert "n’est pas disponible dans votre langue" not in fr
-    es = client.get(practice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    es = client.get(f"/es/practices/{practice.pk}/").content.decode()
     assert "Night buses" in es
     assert "no está disponible en su idioma" in es
-    en = client.get(practice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    en = client.get(f"/en/practices/{practice.pk}/").content.decode()
     assert "Night buses" in en and "not available in your language" not in en
     # the list shows the visitor's language too
-    assert "Bus de nuit" in client.get("/practices/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Bus de nuit" in client.get("/fr/practices/").content.decode()
 
 
 def test_machine_translation_is_marked(client, people, make_practice):
@@ -39,7 +39,7 @@ def test_machine_translation_is_marked(client, people, make_practice):
         text=PracticeText(title="Autobuses nocturnos", summary="Paradas a demanda."),
         quality=PracticeTranslation.Quality.MACHINE,
     )
-    page = client.get(practice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(f"/es/practices/{practice.pk}/").content.decode()
     assert "Autobuses nocturnos" in page
     assert "traducido automáticamente" in page
 
@@ -79,12 +79,12 @@ def test_translation_rules(people, make_practice):
 def test_translation_form(client, people, make_practice):
     practice = make_practice("draft", language="en")
     client.force_login(people["practitioner"])
-    url = f"/practices/{practice.pk}/translations/fr/"
+    url = f"/en/practices/{practice.pk}/translations/fr/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"title": "Titre", "summary": "Résumé", "quality": "human_checked"})
     assert response.status_code == 302
     assert practice.text_in("fr", fallback=False).title == "Titre"
-    assert client.get(f"/practices/{practice.pk}/translations/en/").status_code == 404
+    assert client.get(f"/en/practices/{practice.pk}/translations/en/").status_code == 404
     client.force_login(people["other_practitioner"])
     assert client.get(url).status_code == 404
 

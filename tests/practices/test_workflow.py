@@ -136,29 +136,29 @@ def test_history_is_shown_to_insiders_only(client, people, make_practice):
 def test_steps_through_the_web(client, people, make_practice):
     practice = make_practice("draft")
     client.force_login(people["practitioner"])
-    response = client.post(f"/practices/{practice.pk}/step/submit/", {"note": ""})
+    response = client.post(f"/en/practices/{practice.pk}/step/submit/", {"note": ""})
     assert response.status_code == 302
     practice.refresh_from_db()
     assert practice.review_state == "submitted"
     # a practitioner cannot publish: 403, nothing changes
-    assert client.post(f"/practices/{practice.pk}/step/publish/").status_code == 403
+    assert client.post(f"/en/practices/{practice.pk}/step/publish/").status_code == 403
     practice.refresh_from_db()
     assert practice.review_state == "submitted"
     # anonymous: sent to sign in, nothing changes
     client.logout()
-    response = client.post(f"/practices/{practice.pk}/step/withdraw/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.post(f"/en/practices/{practice.pk}/step/withdraw/")
+    assert response.status_code == 302 and "/en/accounts/login/" in response["Location"]
     practice.refresh_from_db()
     assert practice.review_state == "submitted"
     # an editor sends it back without a note: refused with a message, nothing changes
     client.force_login(people["editor"])
-    client.post(f"/practices/{practice.pk}/step/request_changes/", {"note": ""})
+    client.post(f"/en/practices/{practice.pk}/step/request_changes/", {"note": ""})
     practice.refresh_from_db()
     assert practice.review_state == "submitted"
-    client.post(f"/practices/{practice.pk}/step/publish/")
+    client.post(f"/en/practices/{practice.pk}/step/publish/")
     practice.refresh_from_db()
     assert practice.review_state == "published"
     # a second publish is a state conflict, reported without a server error
-    response = client.post(f"/practices/{practice.pk}/step/publish/", follow=True)
+    response = client.post(f"/en/practices/{practice.pk}/step/publish/", follow=True)
     assert response.status_code == 200
     assert "cannot be moved this way" in response.content.decode()

@@ -111,15 +111,15 @@ def test_every_text_field_renders_inert(client, city, people, payload):
         response = client.get(practice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200
         assert_inert(response.content.decode())
-    for url in ("/", "/practices/", f"/cities/{city.slug}/", "/practices/mine/"):
+    for url in ("/en/", "/en/practices/", f"/en/cities/{city.slug}/", "/en/practices/mine/"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.content.decode())
     client.force_login(editor)  # editors may edit a published practice: the form shows it all
     for url in (
-        f"/practices/{practice.pk}/edit/",
-        f"/practices/{practice.pk}/translations/fr/",
-        "/practices/review/",
+        f"/en/practices/{practice.pk}/edit/",
+        f"/en/practices/{practice.pk}/translations/fr/",
+        "/en/practices/review/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -38,7 +38,7 @@ def test_any_query_string(client, backend_name, sync_index, catalogue, text):
     response = client.get("/api/v1/search/practices/", {"q": text})
     assert response.status_code == 200, response.content
     assert isinstance(response.json()["total"], int)
-    page = client.get("/search/", {"q": text})
+    page = client.get("/en/search/", {"q": text})
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.content.decode()
     assert client.get("/api/v1/search/suggest/", {"q": text}).status_code == 200
@@ -62,7 +62,7 @@ def test_bad_parameters_are_a_clear_400(client, backend_name, sync_index, catalo
     assert response.status_code == 400
     body = response.json()
     assert field in body["errors"] and body["detail"]
-    assert client.get("/search/", params).status_code == 400
+    assert client.get("/en/search/", params).status_code == 400
 
 
 @pytest.mark.parametrize("page", ["1", "2", "50"])
@@ -97,7 +97,7 @@ def test_json_shape(client, backend_name, sync_index, catalogue):
     assert body["total"] >= 1 and body["degraded"] is False
     result = body["results"][0]
     assert set(result) >= {"id", "title", "summary", "city", "url", "highlights"}
-    assert result["url"] == f"/practices/{result['id']}/"
+    assert result["url"] == f"/en/practices/{result['id']}/"
     assert set(body["facets"]) == {
         "challenge",
         "sdg",
@@ -127,7 +127,7 @@ def test_page_shows_facets_chips_and_reproducible_links(
 ):
     sync_index()
     html = client.get(
-        "/search/", {"q": "budget", "challenge": "social-cohesion", "sort": "newest"}
+        "/en/search/", {"q": "budget", "challenge": "social-cohesion", "sort": "newest"}
     ).content.decode()
     assert "Challenge: Social cohesion ×" in html  # the chip
     assert "q=budget&amp;challenge=social-cohesion&amp;sort=newest" in html  # links keep the search
@@ -136,7 +136,7 @@ def test_page_shows_facets_chips_and_reproducible_links(
 
 def test_feed(client, backend_name, sync_index, catalogue):
     sync_index()
-    response = client.get("/search/feed/", {"challenge": "sustainability"})
+    response = client.get("/en/search/feed/", {"challenge": "sustainability"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "Recycling cooperatives" in response.content.decode()
@@ -160,7 +160,7 @@ def test_degraded_mode_when_elasticsearch_does_not_answer(client, es_settings, c
     get_client.cache_clear()
     body = client.get("/api/v1/search/practices/", {"q": "recycling"}).json()
     assert body["degraded"] is True and body["total"] >= 1
-    html = client.get("/search/", {"q": "recycling"}).content.decode()
+    html = client.get("/en/search/", {"q": "recycling"}).content.decode()
     assert "search engine is not answering" in html
     assert client.get("/api/v1/search/suggest/", {"q": "Recy"}).json()["degraded"] is True
     budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")

@@ -1,0 +1,116 @@
+"""Sign-in and password reset: rate limits, no user enumeration, the reset itself; the CSP."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.RATELIMIT_LOGIN_PER_ACCOUNT = "3/10m"
+    settings.RATELIMIT_LOGIN_PER_IP = "20/10m"
+    settings.RATELIMIT_RESET_PER_ACCOUNT = "2/h"
+    settings.RATELIMIT_RESET_PER_IP = "20/h"
+
+
+def _login(client, email, password="wrong"):  # noqa: S107
+    return client.post(reverse("login"), {"username": email, "password": password})
+
+
+def test_sign_in_works_and_redirects(client):
+    UserFactory(email="ana@example.org")
+    response = _login(client, "ana@example.org", "a-strong-password-1")
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_authenticated
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client):
+    UserFactory(email="ana@example.org")
+    known = _login(client, "ana@example.org").content.decode()
+    unknown = _login(client, "nobody@example.org").content.decode()
+
+    def strip(page):
+        # Only the CSRF token and the echoed address differ.
+        page = re.sub(r'value="[^"]*"', 'value=""', page)
+        return page.replace("ana@example.org", "X").replace("nobody@example.org", "X")
+
+    assert strip(known) == strip(unknown)
+
+
+def test_sign_in_is_limited_per_account_whether_it_exists_or_not(client, tight_limits):
+    UserFactory(email="ana@example.org")
+    for email in ("ana@example.org", "nobody@example.org"):
+        statuses = [_login(client, email).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429], email
+    # Even the right password waits once the account is limited.
+    assert _login(client, "ana@example.org", "a-strong-password-1").status_code == 429
+
+
+def test_sign_in_is_limited_per_address(client, tight_limits, settings):
+    settings.RATELIMIT_LOGIN_PER_IP = "5/10m"
+    statuses = [_login(client, f"user{i}@example.org").status_code for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    other = client.post(
+        reverse("login"),
+        {"username": "user9@example.org", "password": "x"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert other.status_code == 200
+
+
+def test_password_reset_does_not_reveal_accounts(client):
+    UserFactory(email="ana@example.org")
+    known = client.post(reverse("password_reset"), {"email": "ana@example.org"})
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
+
+
+def test_password_reset_is_limited(client, tight_limits):
+    UserFactory(email="ana@example.org")
+    for email in ("ana@example.org", "nobody@example.org"):
+        statuses = [
+            client.post(reverse("password_reset"), {"email": email}).status_code for _ in range(3)
+        ]
+        assert statuses == [302, 302, 429], email
+    assert len(mail.outbox) == 2
+
+
+def test_password_reset_link_sets_a_new_password(client):
+    UserFactory(email="ana@example.org")
+    client.post(reverse("password_reset"), {"email": "ana@example.org"})
+    link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200 and b"new_password1" in form.content
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "another-Strong-pass-7", "new_password2": "another-Strong-pass-7"},
+    )
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    assert client.login(email="ana@example.org", password="another-Strong-pass-7")
+    assert b"not valid" in client.get(link, follow=True).content
+
+
+def test_every_page_carries_a_csp_without_inline_scripts(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+
+
+def test_forms_carry_a_csrf_token(client):
+    UserFactory(email="ana@example.org")
+    for name in ("login", "password_reset"):
+        assert b'name="csrfmiddlewaretoken"' in client.get(reverse(name)).content
+    strict = type(client)(enforce_csrf_checks=True)
+    assert strict.post(reverse("login"), {"username": "a", "password": "b"}).status_code == 403
