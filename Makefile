@@ -59,13 +59,13 @@ run-full: install
 SIZE ?= 100000
 DB_SIZE ?= 10000
 benchmark: install
-	scripts/services.sh up postgres elasticsearch
+	scripts/services.sh up postgres elasticsearch redis
 	$(BIN)/python benchmarks/search.py --size $(SIZE) --db-size $(DB_SIZE)
 
 # The API at 100,000 practices (see benchmarks/api.py; API_SIZE=5000 for a quick run).
 API_SIZE ?= 100000
 benchmark-api: install
-	scripts/services.sh up postgres elasticsearch
+	scripts/services.sh up postgres elasticsearch redis
 	$(BIN)/python benchmarks/api.py --size $(API_SIZE)
 
 clean:

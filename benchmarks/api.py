@@ -142,8 +142,8 @@ def main() -> None:
     from practices.models import Practice
 
     figures: dict = {"size": args.size, "cities": args.cities, "requests": args.requests}
+    call_command("migrate", verbosity=0)
     if not args.reuse:
-        call_command("migrate", verbosity=0)
         cities_load_reference()
         started = time.perf_counter()
         demo_load(practices=args.size, member_cities=args.cities)

@@ -154,6 +154,8 @@ def setup_django(database_url: str, es_url: str) -> None:
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
     os.environ["DJANGO_READ_DOT_ENV"] = "0"
+    # Production settings insist on a cache every worker shares (rate limits count in it).
+    os.environ.setdefault("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/2")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
