@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from cities import views as city_views
 from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns += i18n_patterns(
     path("", practice_views.home, name="home"),
+    path("my-city/", city_views.my_city, name="my-city"),
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),
