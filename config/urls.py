@@ -9,6 +9,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from cities import views as city_views
 from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
@@ -27,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns += i18n_patterns(
     path("", practice_views.home, name="home"),
+    path("my-city/", city_views.my_city, name="my-city"),
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),

@@ -4,6 +4,8 @@ the members of its two cities and to brokers. Anything else answers 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -80,3 +82,49 @@ def broker_board(
     elif broker.isdigit():
         requests = requests.filter(broker_id=int(broker))
     return requests.distinct().order_by("created_at", "pk")
+
+
+def exchanges_of_city_public(*, city_id: int) -> QuerySet[Exchange]:
+    """Finished exchanges a city took part in, either side: what its profile shows everyone.
+    Requests and exchanges still being brokered stay private to the cities and the brokers."""
+    return (
+        Exchange.objects.filter(
+            Q(match__request__city_id=city_id) | Q(match__peer_city_id=city_id),
+            state__in=[Exchange.State.COMPLETED, Exchange.State.EVALUATED],
+        )
+        .select_related("match__request__city", "match__peer_city")
+        .order_by("-updated_at")
+    )
+
+
+def city_dashboard(*, city_id: int) -> dict[str, Any]:
+    """The exchange side of a member's "my city" page: the city's own requests still open,
+    proposals it has to answer, and exchanges under way."""
+    open_requests = [
+        ExchangeRequest.State.OPEN,
+        ExchangeRequest.State.IN_REVIEW,
+        ExchangeRequest.State.PROPOSED,
+        ExchangeRequest.State.MATCHED,
+    ]
+    under_way = [
+        Exchange.State.ACCEPTED,
+        Exchange.State.SCHEDULED,
+        Exchange.State.IN_PROGRESS,
+        Exchange.State.COMPLETED,
+    ]
+    return {
+        "requests": ExchangeRequest.objects.filter(city_id=city_id, state__in=open_requests)
+        .select_related("broker")
+        .order_by("-created_at"),
+        "to_answer": Exchange.objects.filter(
+            match__peer_city_id=city_id, state=Exchange.State.PROPOSED
+        )
+        .select_related("match__request__city")
+        .order_by("created_at"),
+        "under_way": Exchange.objects.filter(
+            Q(match__request__city_id=city_id) | Q(match__peer_city_id=city_id),
+            state__in=under_way,
+        )
+        .select_related("match__request__city", "match__peer_city")
+        .order_by("-updated_at"),
+    }

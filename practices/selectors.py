@@ -99,3 +99,23 @@ def taxonomy() -> dict[str, QuerySet]:
         "sdgs": Sdg.objects.all(),
         "topics": Topic.objects.all(),
     }
+
+
+def practice_most_adapted(*, limit: int = 6) -> QuerySet[Practice]:
+    """Published practices other cities have adopted or adapted, most adaptations first."""
+    return (
+        practice_published_list()
+        .filter(adapted_count__gt=0)
+        .order_by("-adapted_count", "-published_at")[:limit]
+    )
+
+
+def practice_dashboard(*, city_id: int) -> dict[str, QuerySet[Practice]]:
+    """A city's practices grouped by what its members have to do with them."""
+    mine = _with_cards(Practice.objects.filter(city_id=city_id)).order_by("-updated_at")
+    state = Practice.ReviewState
+    return {
+        "to_work_on": mine.filter(review_state__in=[state.DRAFT, state.CHANGES_REQUESTED]),
+        "in_review": mine.filter(review_state=state.SUBMITTED),
+        "published": mine.filter(review_state=state.PUBLISHED)[:10],
+    }

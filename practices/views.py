@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "challenges": challenges,
             "recent": selectors.practice_published_list()[:6],
+            "most_adapted": selectors.practice_most_adapted(),
             "member_count": City.objects.filter(member_status=City.MemberStatus.ACTIVE).count(),
         },
     )
