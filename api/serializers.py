@@ -325,13 +325,16 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-def _slug_field(queryset: Any, what: StrOrPromise, **kwargs: Any) -> serializers.SlugRelatedField:
+def _slug_field(
+    queryset: Any, missing: StrOrPromise, **kwargs: Any
+) -> serializers.SlugRelatedField:
+    """`missing` names the unknown value, with {value} where it goes."""
     return SlugField(
         queryset=queryset,
         slug_field="slug",
         error_messages={
-            "does_not_exist": _("There is no %(what)s “{value}”.") % {"what": what},
-            "invalid": _("Give the %(what)s's slug as text.") % {"what": what},
+            "does_not_exist": missing,
+            "invalid": _("Give a slug (letters, digits and hyphens) as text."),
         },
         **kwargs,
     )
@@ -340,20 +343,26 @@ def _slug_field(queryset: Any, what: StrOrPromise, **kwargs: Any) -> serializers
 class PracticeWriteSerializer(serializers.Serializer):
     """A practice as a city member writes it. Text is in `language`, the original language."""
 
-    city = _slug_field(City.objects.all(), _("city"))
+    city = _slug_field(City.objects.all(), _("There is no city “{value}”."))
     language = serializers.ChoiceField(choices=LANGUAGES)
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=300)
     sections = SectionsSerializer(required=False)
-    challenges = _slug_field(Challenge.objects.all(), _("challenge"), many=True)
+    challenges = _slug_field(
+        Challenge.objects.all(), _("There is no challenge “{value}”."), many=True
+    )
     sdgs = IdField(
         queryset=Sdg.objects.all(),
         many=True,
         required=False,
         error_messages={"does_not_exist": _("There is no SDG number {pk_value}.")},
     )
-    topics = _slug_field(Topic.objects.all(), _("topic"), many=True, required=False)
-    partner_cities = _slug_field(City.objects.all(), _("city"), many=True, required=False)
+    topics = _slug_field(
+        Topic.objects.all(), _("There is no topic “{value}”."), many=True, required=False
+    )
+    partner_cities = _slug_field(
+        City.objects.all(), _("There is no city “{value}”."), many=True, required=False
+    )
     status = serializers.ChoiceField(choices=Practice.Status.choices, required=False)
     start_year = serializers.IntegerField(required=False, allow_null=True)
     end_year = serializers.IntegerField(required=False, allow_null=True)
@@ -416,10 +425,14 @@ class ExchangeRequestSerializer(serializers.ModelSerializer):
 
 
 class ExchangeRequestWriteSerializer(serializers.Serializer):
-    city = _slug_field(City.objects.all(), _("city"))
-    challenges = _slug_field(Challenge.objects.all(), _("challenge"), many=True)
+    city = _slug_field(City.objects.all(), _("There is no city “{value}”."))
+    challenges = _slug_field(
+        Challenge.objects.all(), _("There is no challenge “{value}”."), many=True
+    )
     need = serializers.CharField(max_length=5000)
-    topics = _slug_field(Topic.objects.all(), _("topic"), many=True, required=False)
+    topics = _slug_field(
+        Topic.objects.all(), _("There is no topic “{value}”."), many=True, required=False
+    )
     formats = serializers.ListField(
         child=serializers.ChoiceField(choices=ExchangeFormat.choices), required=False
     )
@@ -525,7 +538,7 @@ class ExchangeStepSerializer(NoteSerializer):
 
 
 class EvaluationWriteSerializer(serializers.Serializer):
-    city = _slug_field(City.objects.all(), _("city"))
+    city = _slug_field(City.objects.all(), _("There is no city “{value}”."))
     outcome = serializers.ChoiceField(choices=Evaluation.Outcome.choices)
     practice = IdField(queryset=Practice.objects.all(), required=False, allow_null=True)
     helped = serializers.CharField(required=False, allow_blank=True, max_length=5000)
