@@ -132,7 +132,12 @@ class Practice(TranslatableModel):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["review_state", "-published_at"])]
+        indexes = [
+            models.Index(fields=["review_state", "-published_at"]),
+            # The API lists practices most recently changed first (and partners sync with
+            # updated_since): an ordered index lets a page stop after its rows.
+            models.Index(fields=["-updated_at", "-id"], name="practice_updated_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_url"],
