@@ -32,6 +32,7 @@ from practices.models import (
     SECTIONS,
     Challenge,
     Practice,
+    PracticeAttachment,
     PracticeTransition,
     PracticeTranslation,
     Sdg,
@@ -252,6 +253,32 @@ class PracticeSerializer(serializers.ModelSerializer):
         return text.language_code if text else practice.language
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PracticeAttachment
+        fields = ["id", "kind", "title", "content_type", "size", "url", "uploaded_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_url(self, attachment: PracticeAttachment) -> str:
+        return attachment.file.url
+
+
+class TranslationWriteSerializer(serializers.Serializer):
+    """The practice's text in another language than its original."""
+
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=300)
+    sections = SectionsSerializer(required=False)
+    quality = serializers.ChoiceField(
+        choices=[
+            (PracticeTranslation.Quality.MACHINE, "machine-translated"),
+            (PracticeTranslation.Quality.HUMAN_CHECKED, "checked by a person"),
+        ]
+    )
+
+
 class TransitionSerializer(serializers.ModelSerializer):
     by = UserRefSerializer(allow_null=True)
 
@@ -265,6 +292,7 @@ class PracticeDetailSerializer(PracticeSerializer):
 
     texts = TextSerializer(many=True, source="translations")
     partner_cities = CityRefSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
     history = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
@@ -274,6 +302,7 @@ class PracticeDetailSerializer(PracticeSerializer):
             *PracticeSerializer.Meta.fields,
             "texts",
             "partner_cities",
+            "attachments",
             "budget_band",
             "main_actors",
             "contacts",

@@ -190,6 +190,17 @@ class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Taxonomy terms by slug, repeatable."""
 
 
+class StableOrdering(filters.OrderingFilter):
+    """Orders by the chosen field, then by id, so that pages never repeat or skip a row."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        ordered = super().filter(qs, value)
+        if value:
+            last = "-id" if str(value[-1]).startswith("-") else "id"
+            ordered = ordered.order_by(*ordered.query.order_by, last)
+        return ordered
+
+
 class PracticeFilter(filters.FilterSet):
     """Taxonomy filters select through the link tables (`pk IN (…)`), not a join: a join needs
     DISTINCT over every column, which cost 200 ms a page at 100,000 practices."""
@@ -222,6 +233,16 @@ class PracticeFilter(filters.FilterSet):
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date and time."
     )
     published_since = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    ordering = StableOrdering(
+        fields=(
+            ("updated_at", "updated"),
+            ("published_at", "published"),
+            ("submitted_at", "submitted"),
+            ("adapted_count", "adapted"),
+        ),
+        help_text="Default -updated (most recently changed first). `submitted` gives an "
+        "editor's review queue, oldest submission first.",
+    )
 
     class Meta:
         model = Practice
@@ -336,7 +357,7 @@ class PracticeViewSet(
     viewsets.GenericViewSet,
 ):
     filterset_class = PracticeFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Practice]:
         return (
@@ -448,6 +469,51 @@ class PracticeViewSet(
         )
         return self._detail(practice.pk)
 
+    @extend_schema(
+        operation_id="practices_translation_set",
+        request=s.TranslationWriteSerializer,
+        responses={200: s.PracticeDetailSerializer, **WRITE_ERRORS},
+        description="Add or replace the practice's text in another language, saying whether "
+        "it is machine-translated or checked by a person. By whoever may edit the practice, "
+        "and by editors.",
+    )
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path="translations/(?P<language>en|fr|es)",
+        permission_classes=[IsAuthenticated],
+    )
+    def translation(self, request: Request, pk: str, language: str) -> Response:
+        practice = practice_selectors.practice_get_visible(pk=self._pk(), user=request.user)
+        body = s.TranslationWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        practice_services.practice_translation_set(
+            practice=practice,
+            by=_user(request),
+            language=language,
+            text=practice_services.PracticeText(
+                title=values["title"],
+                summary=values["summary"],
+                sections=dict(values.get("sections") or {}),
+            ),
+            quality=values["quality"],
+        )
+        return self._detail(practice.pk)
+
+    @extend_schema(
+        operation_id="practices_translation_delete",
+        responses={200: s.PracticeDetailSerializer, **WRITE_ERRORS},
+        description="Remove a translation (never the original text).",
+    )
+    @translation.mapping.delete
+    def translation_delete(self, request: Request, pk: str, language: str) -> Response:
+        practice = practice_selectors.practice_get_visible(pk=self._pk(), user=request.user)
+        practice_services.practice_translation_delete(
+            practice=practice, by=_user(request), language=language
+        )
+        return self._detail(practice.pk)
+
     @_transition_schema("submit")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request: Request, pk: str) -> Response:
@@ -504,14 +570,16 @@ def _if_match(request: Request) -> str | None:
 class ExchangeRequestFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=ExchangeRequest.State.choices)
     city = filters.CharFilter(field_name="city__slug", help_text="City slug.")
-    challenge = filters.CharFilter(field_name="challenges__slug", help_text="Challenge slug.")
+    challenge = filters.CharFilter(method="filter_challenge", help_text="Challenge slug.")
 
     class Meta:
         model = ExchangeRequest
         fields: list[str] = []
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset).distinct()
+    def filter_challenge(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        through = ExchangeRequest.challenges.through
+        linked = through.objects.filter(challenge__slug=value).values("exchangerequest_id")
+        return queryset.filter(pk__in=linked)
 
 
 def _request_for(request: Request, pk: str) -> ExchangeRequest:

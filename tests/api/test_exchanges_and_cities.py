@@ -245,3 +245,14 @@ def test_taxonomy_in_three_languages(cast_):
         names = {c["slug"]: c["name"] for c in body["challenges"]}
         assert names["gender-equality"] == name
         assert len(body["sdgs"]) == 17 and body["topics"]
+
+
+def test_request_filters(cast_):
+    request = _request(cast_)
+    broker = cast_["clients"]["broker"]
+    assert broker.get("/api/v1/exchange-requests/?challenge=sustainability").json()["count"] == 1
+    assert broker.get("/api/v1/exchange-requests/?challenge=gender-equality").json()["count"] == 0
+    got = broker.get("/api/v1/exchange-requests/?state=open&city=dakar").json()["results"]
+    assert [r["id"] for r in got] == [request.pk]
+    bad = broker.get("/api/v1/exchange-requests/?state=lost")
+    assert bad.status_code == 400 and "state" in bad.json()["errors"]

@@ -322,3 +322,80 @@ def test_list_query_count_does_not_grow_with_the_page(clients, make_practice, ro
     assert len(page_small["results"]) == 2 and len(page_large["results"]) == 40
     assert small == large
     assert large <= 12
+
+
+def test_translations_over_the_api(clients, make_practice):
+    practice = make_practice("draft")
+    url = f"/api/v1/practices/{practice.pk}/translations/es/"
+    body = {
+        "title": "Presupuesto participativo",
+        "summary": "Los vecinos votan.",
+        "sections": {"context": "Barrios lejos de las decisiones."},
+        "quality": "human_checked",
+    }
+    for role, status in (
+        ("anonymous", 401),
+        ("other_practitioner", 404),
+        ("broker", 404),
+    ):
+        assert clients[role].put(url, body).status_code == status, role
+    assert not practice.translations.filter(language_code="es").exists()
+    done = clients["practitioner"].put(url, body)
+    assert done.status_code == 200, done.content
+    texts = {t["language"]: t for t in done.json()["texts"]}
+    assert texts["es"]["quality"] == "human_checked"
+    assert texts["es"]["sections"]["context"] == "Barrios lejos de las decisiones."
+    spanish = (
+        clients["practitioner"]
+        .get(f"/api/v1/practices/{practice.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()
+    )
+    assert spanish["title"] == "Presupuesto participativo" and spanish["text_language"] == "es"
+    bad = clients["practitioner"].put(url, {**body, "quality": "original"})
+    assert bad.status_code == 400 and "quality" in bad.json()["errors"]
+    original = clients["practitioner"].put(
+        f"/api/v1/practices/{practice.pk}/translations/{practice.language}/", body
+    )
+    assert original.status_code == 400 and "language" in original.json()["errors"]
+    assert clients["practitioner"].delete(url).status_code == 200
+    assert not practice.translations.filter(language_code="es").exists()
+    assert (
+        clients["practitioner"]
+        .put(f"/api/v1/practices/{practice.pk}/translations/de/", body)
+        .status_code
+        == 404
+    )
+
+
+def test_ordering_for_a_review_queue(clients, make_practice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    late = make_practice("submitted", submitted_at=now)
+    early = make_practice("submitted", submitted_at=now - timedelta(days=3))
+    make_practice("draft")
+    queue = clients["editor"].get("/api/v1/practices/?review_state=submitted&ordering=submitted")
+    assert [p["id"] for p in queue.json()["results"]] == [early.pk, late.pk]
+    bad = clients["editor"].get("/api/v1/practices/?ordering=title")
+    assert bad.status_code == 400 and "ordering" in bad.json()["errors"]
+
+
+def test_detail_lists_attachments(clients, make_practice, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from practices.services import practice_attachment_add
+
+    practice = make_practice("draft")
+    practice_attachment_add(
+        practice=practice,
+        by=people["practitioner"],
+        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        title="Le plan",
+    )
+    body = clients["official"].get(f"/api/v1/practices/{practice.pk}/").json()
+    assert [(a["title"], a["kind"], a["content_type"]) for a in body["attachments"]] == [
+        ("Le plan", "pdf", "application/pdf")
+    ]
+    assert body["attachments"][0]["url"].endswith(".pdf")
