@@ -369,6 +369,13 @@ def _slug_field(
     )
 
 
+def _at_least_one_challenge(value: list[Any]) -> list[Any]:
+    # Also checked by the services; here so that it is reported with the other field errors.
+    if not value:
+        raise serializers.ValidationError(_("Choose at least one challenge."))
+    return value
+
+
 class PracticeWriteSerializer(serializers.Serializer):
     """A practice as a city member writes it. Text is in `language`, the original language."""
 
@@ -410,6 +417,9 @@ class PracticeWriteSerializer(serializers.Serializer):
         help_text="On update: the `version` you edited. A newer save answers 409 (also "
         "accepted as an If-Match header).",
     )
+
+    def validate_challenges(self, value: list[Any]) -> list[Any]:
+        return _at_least_one_challenge(value)
 
 
 class PracticeUpdateSerializer(PracticeWriteSerializer):
@@ -470,6 +480,9 @@ class ExchangeRequestWriteSerializer(serializers.Serializer):
     )
     window_start = serializers.DateField(required=False, allow_null=True)
     window_end = serializers.DateField(required=False, allow_null=True)
+
+    def validate_challenges(self, value: list[Any]) -> list[Any]:
+        return _at_least_one_challenge(value)
 
 
 class MatchSerializer(serializers.ModelSerializer):

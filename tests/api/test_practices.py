@@ -399,3 +399,11 @@ def test_detail_lists_attachments(clients, make_practice, people):
         ("Le plan", "pdf", "application/pdf")
     ]
     assert body["attachments"][0]["url"].endswith(".pdf")
+
+
+def test_every_field_error_is_reported_at_once(clients):
+    response = clients["practitioner"].post(
+        "/api/v1/practices/", new_practice_body(title="", challenges=[], sdgs=[40])
+    )
+    body = assert_error(response, 400, "invalid")
+    assert {"title", "challenges", "sdgs"} <= set(body["errors"])
