@@ -83,3 +83,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client activates its page's language in this thread and
+    # leaves it active; each test starts in the default language instead of the last page's.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
