@@ -42,9 +42,14 @@ def browser():
 class Actor:
     """One person in one browser context, with the screenshots of their journey."""
 
-    def __init__(self, browser, base_url: str, language: str, shots: Path, name: str):
+    def __init__(
+        self, browser, base_url: str, language: str, shots: Path, name: str, javascript: bool
+    ):
         self.context = browser.new_context(
-            base_url=base_url, locale=language, viewport={"width": 1280, "height": 900}
+            base_url=base_url,
+            locale=language,
+            viewport={"width": 1280, "height": 900},
+            java_script_enabled=javascript,
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
@@ -89,8 +94,8 @@ def actors(browser, live_server, request):
     for old in shots.glob("*.png"):
         old.unlink()
 
-    def make(name: str, language: str) -> Actor:
-        actor = Actor(browser, live_server.url, language, shots, name)
+    def make(name: str, language: str, javascript: bool = True) -> Actor:
+        actor = Actor(browser, live_server.url, language, shots, name, javascript)
         made.append(actor)
         return actor
 

@@ -58,6 +58,25 @@ def test_visitor_searches_with_two_facets_and_opens_a_practice(world, actors, la
     _no_console_errors(visitor)
 
 
+def test_search_and_language_switch_work_without_javascript(world, actors):
+    visitor = actors("no-js", "fr", javascript=False)
+    page = visitor.page
+    visitor.goto("/search/?q=marches")
+    page.click(".facets a[href*='challenge=gender-equality']")
+    page.click(".facets a[href*='language=fr']")
+    expect(page.locator(".chips li")).to_have_count(2)
+    expect(page.locator(".results .practice-item")).to_have_count(1)
+    visitor.shot("two-facets")
+    page.click(".chips a >> nth=0")
+    expect(page.locator(".chips li")).to_have_count(1)
+    # The switcher is a form: the same search, now in Spanish.
+    page.click(".language-switch button[value=es]")
+    page.wait_for_url(re.compile(r"/es/search/\?"))
+    assert "language=fr" in page.url
+    expect(page.locator("h1")).to_have_text("Buscar prácticas")
+    visitor.shot("switched-to-spanish")
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_practitioner_writes_editor_publishes_and_search_finds_it(world, actors, language):
     title = f"Jardins partagés {language}"
