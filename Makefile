@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install messages makemessages demo migrate test lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install browser-tools messages makemessages demo migrate test lint services-up services-down services-status run-full benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -48,8 +48,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy .
 
-test: install
+test: install browser-tools
 	scripts/test.sh
+
+# Chromium, Node.js, Java and node_modules/ (axe-core, vnu-jar) for the browser tests.
+browser-tools:
+	scripts/browser-tools.sh
 
 services-up:
 	scripts/services.sh up
@@ -77,4 +81,4 @@ benchmark-api: install
 	$(BIN)/python benchmarks/api.py --size $(API_SIZE)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache node_modules test-artifacts

@@ -5,7 +5,9 @@ command that starts it; without it the test is skipped, for a quick local run.""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -34,7 +36,27 @@ def _reachable(url: str) -> bool:
         return False
 
 
+ROOT = Path(__file__).resolve().parent
+# The browser tests drive Debian's Chromium (never a downloaded build), run axe-core inside it
+# and the Nu HTML Checker (vnu.jar) on the machine's Java; `make test` installs all three.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def browser_tools_missing() -> list[str]:
+    missing = [str(p) for p in (CHROMIUM, AXE_JS, VNU_JAR) if not p.exists()]
+    if shutil.which("java") is None:
+        missing.append("java")
+    return missing
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser") is not None and (missing := browser_tools_missing()):
+        message = f"browser tools missing: {', '.join(missing)}; run `make browser-tools`."
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     for name in SERVICES:
         if item.get_closest_marker(name) is None:
             continue
@@ -68,3 +90,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client activates its page's language in this thread and
+    # leaves it active; each test starts in the default language instead of the last page's.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

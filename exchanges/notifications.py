@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,14 +31,18 @@ def _members(city_id: int, *, officials_only: bool = False) -> list[User]:
     return [m.user for m in memberships.select_related("user")]
 
 
-def _send(
-    key: str, users: list[User], subject: str, lines: list[str], exclude: int | None = None
-) -> int:
+# A mail is composed once per recipient, inside that person's language, so its subject, its text
+# and its links (language-prefixed pages) are all in the language they chose.
+Compose = Callable[[], tuple[str, list[str]]]
+
+
+def _send(key: str, users: list[User], compose: Compose, exclude: int | None = None) -> int:
     sent = 0
     for user in {u.pk: u for u in users}.values():
         if user.pk == exclude:
             continue
         with translation.override(user.preferred_language or "en"):
+            subject, lines = compose()
             if email_send_once(
                 key=f"{key}:{user.pk}",
                 to=user.email,
@@ -55,21 +61,30 @@ def notification_send(*, kind: str, object_id: int) -> int:
         )
         if request is None:
             return 0
-        link = f"{base}/exchanges/requests/{request.pk}/"
+        req: ExchangeRequest = request
+
+        def link() -> str:
+            return base + reverse("exchange-request-detail", args=[req.pk])
+
+        def created() -> tuple[str, list[str]]:
+            subject = _("[Policy Transfer] New exchange request from %(city)s") % {
+                "city": req.city.name
+            }
+            return subject, [req.need, "", link()]
+
+        def taken() -> tuple[str, list[str]]:
+            text = _("%(broker)s took your exchange request.") % {"broker": req.broker}
+            return _("[Policy Transfer] A broker is working on your request"), [text, "", link()]
+
         if kind == "request_created":
             return _send(
                 f"request-created:{request.pk}",
                 _brokers(),
-                _("[Policy Transfer] New exchange request from %(city)s")
-                % {"city": request.city.name},
-                [request.need, "", link],
+                created,
                 exclude=request.created_by_id,
             )
         return _send(
-            f"request-taken:{request.pk}",
-            _members(request.city_id, officials_only=True),
-            _("[Policy Transfer] A broker is working on your request"),
-            [_("%(broker)s took your exchange request.") % {"broker": request.broker}, "", link],
+            f"request-taken:{request.pk}", _members(request.city_id, officials_only=True), taken
         )
     if kind == "exchange_event":
         event = (
@@ -86,16 +101,20 @@ def notification_send(*, kind: str, object_id: int) -> int:
         people = _members(request.city_id, officials_only=True) + _members(match.peer_city_id)
         if request.broker_id:
             people.append(request.broker)  # type: ignore[arg-type]
-        subject = _("[Policy Transfer] Exchange %(requester)s – %(peer)s: %(state)s") % {
-            "requester": request.city.name,
-            "peer": match.peer_city.name,
-            "state": event.get_to_state_display(),
-        }
-        lines = [str(event.by or _("The platform")) + ": " + event.get_to_state_display()]
-        if event.note:
-            lines += ["", event.note]
-        lines += ["", f"{base}/exchanges/{event.exchange_id}/"]
-        return _send(f"exchange-event:{event.pk}", people, subject, lines, exclude=event.by_id)
+
+        def stepped() -> tuple[str, list[str]]:
+            subject = _("[Policy Transfer] Exchange %(requester)s – %(peer)s: %(state)s") % {
+                "requester": request.city.name,
+                "peer": match.peer_city.name,
+                "state": event.get_to_state_display(),
+            }
+            lines = [str(event.by or _("The platform")) + ": " + event.get_to_state_display()]
+            if event.note:
+                lines += ["", event.note]
+            lines += ["", base + reverse("exchange-detail", args=[event.exchange_id])]
+            return subject, lines
+
+        return _send(f"exchange-event:{event.pk}", people, stepped, exclude=event.by_id)
     raise ValueError(f"unknown notification {kind}")
 
 
@@ -114,10 +133,13 @@ def digest_send(*, today: datetime | None = None) -> int:
     if not waiting:
         return 0
     base = settings.SITE_URL.rstrip("/")
-    lines = [
-        f"- {r.city.name}: {r.need[:80]} ({(now - r.created_at).days} d, "
-        f"{r.get_state_display()}) {base}/exchanges/requests/{r.pk}/"
-        for r in waiting
-    ]
-    subject = _("[Policy Transfer] %(n)d exchange request(s) waiting") % {"n": len(waiting)}
-    return _send(f"digest:{now:%Y-%m-%d}", _brokers(), subject, lines)
+
+    def digest() -> tuple[str, list[str]]:
+        lines = [
+            f"- {r.city.name}: {r.need[:80]} ({(now - r.created_at).days} d, "
+            f"{r.get_state_display()}) {base}{reverse('exchange-request-detail', args=[r.pk])}"
+            for r in waiting
+        ]
+        return _("[Policy Transfer] %(n)d exchange request(s) waiting") % {"n": len(waiting)}, lines
+
+    return _send(f"digest:{now:%Y-%m-%d}", _brokers(), digest)

@@ -1,0 +1,138 @@
+"""Every page type, as each kind of person sees it, checked in Chromium by axe-core (no serious
+or critical violation) and, from the HTML the server sent, by the Nu HTML Checker (no error).
+vnu runs once, over every saved page, so the JVM starts once."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from django.views.defaults import server_error
+
+from conftest import AXE_JS, VNU_JAR
+from exchanges.models import Match
+from exchanges.services import (
+    RequestData,
+    exchange_request_create,
+    exchange_request_propose,
+    exchange_request_take,
+)
+from practices.models import Challenge
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import PracticeFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.elasticsearch,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+LANGUAGE = "fr"
+SERIOUS = {"serious", "critical"}
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + n.html.slice(0, 120)),
+  }));
+}"""
+
+
+def _content_to_check(world):
+    """A draft, a practice waiting for review and a proposal, so the dashboard, the review
+    queue and the board show rows rather than empty lists."""
+    dakar, lyon = world["cities"]["dakar"], world["cities"]["lyon"]
+    PracticeFactory(city=dakar, review_state="draft", published_at=None, text__title="Brouillon")
+    PracticeFactory(city=dakar, review_state="submitted", published_at=None, text__title="Soumise")
+    request = exchange_request_create(
+        by=world["people"]["official"],
+        city=dakar,
+        data=RequestData(
+            challenges=list(Challenge.objects.filter(slug="gender-equality")),
+            need="Des rues plus sûres pour les femmes la nuit dans le centre-ville.",
+        ),
+    )
+    broker = world["people"]["broker"]
+    exchange_request_take(request=request, by=broker)
+    match = Match.objects.create(request=request, peer_city=lyon, score=0.8)
+    exchange_request_propose(request=request, by=broker, match=match)
+    return request
+
+
+def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
+    request = _content_to_check(world)
+    visitor = actors("visitor", LANGUAGE)
+    practitioner = actors("practitioner", LANGUAGE)
+    practitioner.sign_in("practitioner@dakar.test")
+    editor = actors("editor", LANGUAGE)
+    editor.sign_in("editor@metropolis.test")
+    broker = actors("broker", LANGUAGE)
+    broker.sign_in("broker@metropolis.test")
+    official = actors("official", LANGUAGE)
+    official.sign_in("official@dakar.test")
+    peer = actors("peer", LANGUAGE)
+    peer.sign_in("official@lyon.test")
+    with translation.override(LANGUAGE):
+        crash_page = server_error(RequestFactory().get("/")).content
+    visitor.page.route(
+        "**/boom/",
+        lambda route: route.fulfill(
+            status=500, content_type="text/html; charset=utf-8", body=crash_page
+        ),
+    )
+    pages = [
+        ("home", visitor, "/", 200),
+        ("search-results", visitor, "/search/?q=marches&challenge=gender-equality", 200),
+        ("search-no-results", visitor, "/search/?q=zzqqxx", 200),
+        ("practice", visitor, f"/practices/{world['walks'].pk}/", 200),
+        ("city", visitor, "/cities/lyon/", 200),
+        ("city-list", visitor, "/cities/", 200),
+        ("practice-list", visitor, "/practices/", 200),
+        ("sign-in", visitor, "/accounts/login/", 200),
+        ("password-reset", visitor, "/accounts/password-reset/", 200),
+        ("not-found", visitor, "/practices/999999/", 404),
+        ("server-error", visitor, "/boom/", 500),
+        ("dashboard", practitioner, "/my-city/", 200),
+        ("editor", practitioner, "/practices/new/", 200),
+        ("practice-as-member", practitioner, f"/practices/{world['walks'].pk}/", 200),
+        ("forbidden", practitioner, "/exchanges/board/", 403),
+        ("review-queue", editor, "/practices/review/", 200),
+        ("request-form", official, "/exchanges/requests/new/", 200),
+        ("request-as-broker", broker, f"/exchanges/requests/{request.pk}/", 200),
+        ("broker-board", broker, "/exchanges/board/", 200),
+        ("exchange-as-peer", peer, f"/exchanges/{request.matches.get().exchange.pk}/", 200),
+    ]
+    html_dir = ARTIFACTS / "html"
+    shutil.rmtree(html_dir, ignore_errors=True)
+    html_dir.mkdir(parents=True)
+    axe_source = AXE_JS.read_text(encoding="utf-8")
+    problems = []
+    report = {}
+    for name, actor, path, status in pages:
+        response = actor.goto(path)
+        assert response.status == status, f"{name}: {response.status} at {path}"
+        (html_dir / f"{name}.html").write_bytes(response.body())
+        actor.shot(name)
+        actor.page.evaluate(axe_source)
+        report[name] = actor.page.evaluate(AXE_RUN)
+        for v in report[name]:
+            if v["impact"] in SERIOUS:
+                problems.append(f"axe {name}: {v['id']} ({v['impact']}) {v['help']} {v['nodes']}")
+
+    # Every violation, the moderate and minor ones too, for people to read.
+    (ARTIFACTS / "axe.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+    vnu = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", str(html_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    for message in json.loads(vnu.stderr or '{"messages": []}')["messages"]:
+        if message.get("type") == "error":
+            where = message.get("url", "").rsplit("/", 1)[-1]
+            extract = message.get("extract", "").strip()[:120]
+            line = message.get("lastLine")
+            problems.append(f"vnu {where}:{line}: {message['message']} [{extract}]")
+    assert not problems, "\n".join(problems)
