@@ -23,5 +23,5 @@ urlpatterns = [
     path("search/suggest/", search.search_suggest, name="api-suggest"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape, not an HTML page.
-    re_path(r"^.*$", views.not_found, name="api-not-found"),
+    re_path(r"^[\s\S]*$", views.not_found, name="api-not-found"),
 ]

@@ -7,9 +7,11 @@ actions the object's state does not allow 409. See api/errors.py for the error s
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -190,6 +192,19 @@ class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Taxonomy terms by slug, repeatable."""
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC: PostgreSQL refuses offsets beyond ±15:59, which
+    Python (and ISO 8601 parsers) accept."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError as exc:
+                raise ValidationError({self.field_name: [_("This date is out of range.")]}) from exc
+        return super().filter(qs, value)
+
+
 class StableOrdering(filters.OrderingFilter):
     """Orders by the chosen field, then by id, so that pages never repeat or skip a row."""
 
@@ -229,10 +244,10 @@ class PracticeFilter(filters.FilterSet):
     )
     review_state = filters.MultipleChoiceFilter(choices=Practice.ReviewState.choices)
     status = filters.ChoiceFilter(choices=Practice.Status.choices)
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date and time."
     )
-    published_since = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_since = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
     ordering = StableOrdering(
         fields=(
             ("updated_at", "updated"),
@@ -927,8 +942,6 @@ def token_login(request: Request) -> Response:
     values = body.validated_data
     user = authenticate(request._request, email=values["email"], password=values["password"])
     if user is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(_("The e-mail address or the password is not right."))
     token, key = tokens.token_create(
         user=cast(User, user), name=values["name"], expires_in_days=values.get("expires_in_days")

@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "practices.models.LANGUAGES",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_common_errors",
+    ],
 }
 
 # Cache: rate limits (sign-in, password reset) count here, so production needs one shared by

@@ -407,3 +407,17 @@ def test_every_field_error_is_reported_at_once(clients):
     )
     body = assert_error(response, 400, "invalid")
     assert {"title", "challenges", "sdgs"} <= set(body["errors"])
+
+
+@pytest.mark.parametrize(
+    "moment, status",
+    [
+        ("2026-01-01T10:00:00-20:00", 200),  # Python accepts it, PostgreSQL would not as is
+        ("9999-12-31T23:00:00-20:00", 400),  # past year 9999 in UTC
+        ("yesterday", 400),
+    ],
+)
+def test_date_filters_take_any_iso_offset(clients, make_practice, moment, status):
+    make_practice("published")
+    response = clients["anonymous"].get("/api/v1/practices/", {"updated_since": moment})
+    assert response.status_code == status, response.content
