@@ -124,15 +124,20 @@ def world(migrated_data, transactional_db, request):
         # back only when the connection object carries the serialized copy, and once
         # Playwright's event loop runs in this thread, Django hands out another one.
         # Tables refilled by post_migrate since (groups, permissions) are left as they are.
+        # One transaction: PostgreSQL checks the (deferred) foreign keys at its end, so rows
+        # may come in any order (permissions before their content types, after a test with
+        # serialized_rollback, whose flush does not run post_migrate).
         from django.core import serializers
+        from django.db import transaction
 
         filled: dict[type, bool] = {}
-        for item in serializers.deserialize("json", migrated_data):
-            model = type(item.object)
-            if model not in filled:
-                filled[model] = model._default_manager.exists()
-            if not filled[model]:
-                item.save()
+        with transaction.atomic():
+            for item in serializers.deserialize("json", migrated_data):
+                model = type(item.object)
+                if model not in filled:
+                    filled[model] = model._default_manager.exists()
+                if not filled[model]:
+                    item.save()
     dakar = CityFactory(name="Dakar", slug="dakar", languages=["fr"])
     lyon = CityFactory(name="Lyon", slug="lyon", languages=["fr", "en"])
     quito = CityFactory(name="Quito", slug="quito", languages=["es"])
