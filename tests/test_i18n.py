@@ -87,3 +87,14 @@ def test_exchange_mails_are_in_each_readers_language(settings, cast_):
     assert f"/fr/exchanges/requests/{request.pk}/" in french.body
     assert english.subject == "[Policy Transfer] New exchange request from Dakar"
     assert f"/en/exchanges/requests/{request.pk}/" in english.body
+
+
+def test_pages_name_their_versions_in_the_other_languages(client):
+    page = client.get("/fr/search/?q=bus").content.decode()
+    for code in ("en", "fr", "es"):
+        assert (
+            f'<link rel="alternate" hreflang="{code}" href="http://testserver/{code}/search/?q=bus">'
+            in page
+        )
+    # pages outside the language prefix (the API docs) have none
+    assert 'hreflang="' not in client.get("/api/docs/").content.decode()
