@@ -421,3 +421,21 @@ def test_date_filters_take_any_iso_offset(clients, make_practice, moment, status
     make_practice("published")
     response = clients["anonymous"].get("/api/v1/practices/", {"updated_since": moment})
     assert response.status_code == status, response.content
+
+
+def test_long_list_counts_are_reused_briefly_short_ones_stay_exact(
+    clients, make_practice, monkeypatch
+):
+    from api.limits import CachedCountPaginator
+
+    monkeypatch.setattr(CachedCountPaginator, "LONG", 3)
+    for _ in range(2):
+        make_practice("published")
+    assert clients["anonymous"].get("/api/v1/practices/").json()["count"] == 2
+    make_practice("published")
+    assert clients["anonymous"].get("/api/v1/practices/").json()["count"] == 3  # short: exact
+    make_practice("published")
+    # 3 reached LONG when it was counted: that count is reused for a few seconds
+    assert clients["anonymous"].get("/api/v1/practices/").json()["count"] == 3
+    # another reader's query (an editor sees drafts too) is counted on its own
+    assert clients["editor"].get("/api/v1/practices/").json()["count"] == 4
