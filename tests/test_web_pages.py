@@ -98,3 +98,10 @@ def test_every_post_form_carries_its_csrf_token(cast_):
     for name in ("my-city", "practice-create", "exchange-request-create", "home"):
         page = client.get(reverse(name)).content.decode()
         assert page.count('method="post"') == page.count('name="csrfmiddlewaretoken"'), name
+
+
+def test_a_form_without_its_csrf_token_gets_our_page_in_the_pages_language():
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/fr/accounts/login/", {"username": "a@b.c", "password": "x"})
+    assert response.status_code == 403
+    assert "Le formulaire a expiré" in response.content.decode()

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
@@ -73,14 +73,23 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
     official.sign_in("official@dakar.test")
     peer = actors("peer", LANGUAGE)
     peer.sign_in("official@lyon.test")
+    # The two pages Django renders without the request: served as they are, through a route.
     with translation.override(LANGUAGE):
         crash_page = server_error(RequestFactory().get("/")).content
-    visitor.page.route(
-        "**/boom/",
-        lambda route: route.fulfill(
-            status=500, content_type="text/html; charset=utf-8", body=crash_page
-        ),
+    csrf_page = (
+        Client(enforce_csrf_checks=True)
+        .post(f"/{LANGUAGE}/accounts/login/", {"username": "a@b.c", "password": "x"})
+        .content
     )
+
+    def serve(status, body):
+        # One parameter: Playwright passes (route, request) to a handler that takes two.
+        return lambda route: route.fulfill(
+            status=status, content_type="text/html; charset=utf-8", body=body
+        )
+
+    visitor.page.route("**/boom/", serve(500, crash_page))
+    visitor.page.route("**/expired/", serve(403, csrf_page))
     pages = [
         ("home", visitor, "/", 200),
         ("search-results", visitor, "/search/?q=marches&challenge=gender-equality", 200),
@@ -93,6 +102,7 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
         ("password-reset", visitor, "/accounts/password-reset/", 200),
         ("not-found", visitor, "/practices/999999/", 404),
         ("server-error", visitor, "/boom/", 500),
+        ("csrf-failure", visitor, "/expired/", 403),
         ("dashboard", practitioner, "/my-city/", 200),
         ("editor", practitioner, "/practices/new/", 200),
         ("practice-as-member", practitioner, f"/practices/{world['walks'].pk}/", 200),
