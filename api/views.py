@@ -72,6 +72,11 @@ WRITE_ERRORS = {
 }
 
 
+# Identifiers in paths are 1 to 18 digits (within PostgreSQL's bigint): anything else matches no
+# route and answers the JSON 404 of api/urls.py, before any query.
+ID_PATTERN = r"[0-9]{1,18}"
+
+
 def _user(request: Request) -> User:
     return cast(User, request.user)
 
@@ -371,6 +376,7 @@ class PracticeViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = ID_PATTERN
     filterset_class = PracticeFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -414,10 +420,7 @@ class PracticeViewSet(
         return self._detail(self._pk())
 
     def _pk(self) -> int:
-        raw = str(self.kwargs.get("pk", ""))
-        if not raw.isdigit() or len(raw) > 18:
-            raise Practice.DoesNotExist
-        return int(raw)
+        return int(self.kwargs["pk"])  # digits only: see ID_PATTERN
 
     @staticmethod
     def _data(values: dict[str, Any]) -> practice_services.PracticeData:
@@ -598,8 +601,6 @@ class ExchangeRequestFilter(filters.FilterSet):
 
 
 def _request_for(request: Request, pk: str) -> ExchangeRequest:
-    if not str(pk).isdigit() or len(str(pk)) > 18:
-        raise ExchangeRequest.DoesNotExist
     return (
         exchange_selectors.request_visible_to(user=request.user)
         .select_related("city__country", "broker")
@@ -645,6 +646,7 @@ class ExchangeRequestViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticated]
     serializer_class = s.ExchangeRequestSerializer
     filterset_class = ExchangeRequestFilter
@@ -825,6 +827,7 @@ def _step_schema(name: str) -> Any:
     ),
 )
 class ExchangeViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticated]
     serializer_class = s.ExchangeSerializer
     filterset_fields = ["state"]
@@ -836,8 +839,6 @@ class ExchangeViewSet(viewsets.ReadOnlyModelViewSet):
         return s.ExchangeDetailSerializer if self.action == "retrieve" else s.ExchangeSerializer
 
     def _get(self, pk: str) -> Exchange:
-        if not str(pk).isdigit() or len(str(pk)) > 18:
-            raise Exchange.DoesNotExist
         return _exchange_queryset(self.request.user).get(pk=int(pk))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -976,6 +977,7 @@ class TokenViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticated]
     serializer_class = s.TokenSerializer
     queryset = ApiToken.objects.none()
@@ -999,10 +1001,7 @@ class TokenViewSet(
         return Response({**s.TokenSerializer(token).data, "token": key}, status=201)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raw = str(kwargs.get("pk", ""))
-        if not raw.isdigit() or len(raw) > 18:
-            raise ApiToken.DoesNotExist
-        tokens.token_revoke(user=_user(request), token_id=int(raw))
+        tokens.token_revoke(user=_user(request), token_id=int(kwargs["pk"]))
         return Response(status=204)
 
 

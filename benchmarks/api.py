@@ -9,7 +9,7 @@ asserted).
 In a PostgreSQL database of its own (`<name>_bench`, the search benchmark's, recreated unless
 --reuse), it generates --size practices over --cities member cities with the demo generator,
 builds the Elasticsearch index, starts gunicorn (2 workers x 4 threads, DEBUG off, rate limits
-off, as behind a partner's batch job) and sends --requests requests of each kind at
+off: see bench_search.setup_django) and sends --requests requests of each kind at
 concurrency 1 and 4, as an anonymous client:
 - list: /api/v1/practices/ pages 1-40 of 25; a third filtered by challenge and a third by
   SDG, pages 1-10;
@@ -28,7 +28,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -64,42 +63,9 @@ def list_paths(count: int, rng: random.Random) -> list[str]:
 
 
 def run(port: int, paths: list[str], concurrency: int) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    order = iter(range(len(paths)))
-
-    def worker() -> None:
-        nonlocal errors
-        while True:
-            with lock:
-                i = next(order, None)
-            if i is None:
-                return
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{paths[i]}", timeout=30) as r:
-                    r.read()
-                    ok = r.status == 200
-            except OSError:
-                ok = False
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-                errors += 0 if ok else 1
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    return {
-        **bench.summary(latencies),
-        "requests_per_s": round(len(paths) / wall, 1),
-        "errors": errors,
-    }
+    result = bench.run_urls([f"http://127.0.0.1:{port}{path}" for path in paths], concurrency)
+    result["requests_per_s"] = result.pop("per_s")
+    return result
 
 
 def main() -> None:
@@ -131,9 +97,6 @@ def main() -> None:
     if not args.reuse:
         bench.recreate_database(args.database_url, bench_name)
     bench.setup_django(bench_url, args.elasticsearch_url)
-    # Partners' batch jobs get no rate limit here: the benchmark measures the work, not 429s.
-    for scope in ("ANON", "USER", "LOGIN"):
-        os.environ[f"API_THROTTLE_{scope}"] = ""
 
     from django.core.management import call_command
 
