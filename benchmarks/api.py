@@ -9,7 +9,7 @@ asserted).
 In a PostgreSQL database of its own (`<name>_bench`, the search benchmark's, recreated unless
 --reuse), it generates --size practices over --cities member cities with the demo generator,
 builds the Elasticsearch index, starts gunicorn (2 workers x 4 threads, DEBUG off, rate limits
-off: see bench_search.setup_django) and sends --requests requests of each kind at
+off: see setup_django in benchmarks/search.py) and sends --requests requests of each kind at
 concurrency 1 and 4, as an anonymous client:
 - list: /api/v1/practices/ pages 1-40 of 25; a third filtered by challenge and a third by
   SDG, pages 1-10;
@@ -21,7 +21,6 @@ Every answer must be 200 (errors are counted). It ends with one line of JSON of 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -34,10 +33,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("bench_search", ROOT / "benchmarks/search.py")
-assert _spec and _spec.loader
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import search as bench  # noqa: E402
 
 CHALLENGES = [
     "social-cohesion",
@@ -75,25 +73,14 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="practices (100000)")
     parser.add_argument("--cities", type=int, default=1000, help="member cities (1000)")
     parser.add_argument("--requests", type=int, default=500, help="per kind (500)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://policy:policy@127.0.0.1:5432/policy_transfer"
-        ),
-    )
-    parser.add_argument(
-        "--elasticsearch-url",
-        default=os.environ.get("BENCH_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
-    )
+    bench.add_service_arguments(parser)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data and index of a previous run"
     )
     args = parser.parse_args()
 
-    parsed = urllib.parse.urlparse(args.database_url)
-    bench_name = parsed.path.strip("/") + "_bench"
-    bench_url = parsed._replace(path=f"/{bench_name}").geturl()
+    bench_name, bench_url = bench.bench_database(args.database_url)
     if not args.reuse:
         bench.recreate_database(args.database_url, bench_name)
     bench.setup_django(bench_url, args.elasticsearch_url)

@@ -49,7 +49,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.search import pct, recreate_database, setup_django  # noqa: E402
+from benchmarks.search import (  # noqa: E402
+    add_service_arguments,
+    bench_database,
+    pct,
+    recreate_database,
+    setup_django,
+)
 
 LANGS = ("en", "fr", "es")
 
@@ -249,21 +255,10 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=1000, help="member cities (1000)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://policy:policy@127.0.0.1:5432/policy_transfer"
-        ),
-    )
-    parser.add_argument(
-        "--elasticsearch-url",
-        default=os.environ.get("BENCH_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
-    )
+    add_service_arguments(parser)
     args = parser.parse_args()
 
-    parsed = urllib.parse.urlparse(args.database_url)
-    bench_name = parsed.path.strip("/") + "_bench"
-    bench_url = parsed._replace(path=f"/{bench_name}").geturl()
+    bench_name, bench_url = bench_database(args.database_url)
     regenerate = args.size is not None or not database_exists(args.database_url, bench_name)
     if args.size is None:
         args.size = 100_000

@@ -165,6 +165,27 @@ def setup_django(database_url: str, es_url: str) -> None:
     django.setup()
 
 
+def add_service_arguments(parser: argparse.ArgumentParser) -> None:
+    """--database-url and --elasticsearch-url, shared by every benchmark."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://policy:policy@127.0.0.1:5432/policy_transfer"
+        ),
+    )
+    parser.add_argument(
+        "--elasticsearch-url",
+        default=os.environ.get("BENCH_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+    )
+
+
+def bench_database(database_url: str) -> tuple[str, str]:
+    """The benchmarks' own database beside `database_url`: (its name, its URL)."""
+    parsed = urllib.parse.urlparse(database_url)
+    name = parsed.path.strip("/") + "_bench"
+    return name, parsed._replace(path=f"/{name}").geturl()
+
+
 def recreate_database(base_url: str, name: str) -> None:
     import psycopg
 
@@ -328,25 +349,14 @@ def main() -> None:
     )
     parser.add_argument("--cities", type=int, default=1000, help="member cities (1000)")
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://policy:policy@127.0.0.1:5432/policy_transfer"
-        ),
-    )
-    parser.add_argument(
-        "--elasticsearch-url",
-        default=os.environ.get("BENCH_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
-    )
+    add_service_arguments(parser)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the benchmark database of a previous run"
     )
     args = parser.parse_args()
 
-    parsed = urllib.parse.urlparse(args.database_url)
-    bench_name = parsed.path.strip("/") + "_bench"
-    bench_url = parsed._replace(path=f"/{bench_name}").geturl()
+    bench_name, bench_url = bench_database(args.database_url)
     if not args.reuse:
         recreate_database(args.database_url, bench_name)
     setup_django(bench_url, args.elasticsearch_url)
