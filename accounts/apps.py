@@ -4,14 +4,13 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _ensure_groups(sender: AppConfig, **kwargs: Any) -> None:
-    # Permissions are created by post_migrate too, so the groups are set up after them,
-    # once the last app of the project has migrated.
-    if sender.name != "exchanges":
-        return
-    from .services import roles_ensure_groups
+def _sync_staff_groups(sender: AppConfig, **kwargs: Any) -> None:
+    # post_migrate is sent once per app, and auth's receiver (connected before this one, auth
+    # being installed first) has just created that app's permissions: its share of the staff
+    # groups can be synced now, whichever app comes last.
+    from .services import roles_sync
 
-    roles_ensure_groups()
+    roles_sync(app_configs=[sender])
 
 
 class AccountsConfig(AppConfig):
@@ -19,4 +18,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        post_migrate.connect(_ensure_groups, dispatch_uid="accounts.ensure_groups")
+        post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from practices.errors import InvalidTransition, StaleUpdate
+from core.errors import InvalidTransition, StaleUpdate
 
 
 class Conflict(exceptions.APIException):

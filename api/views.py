@@ -34,15 +34,16 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from cities.models import City, CityIndicator, CityMembership
+from core.permissions import is_broker, is_editor, is_member
 from exchanges import selectors as exchange_selectors
 from exchanges import services as exchange_services
 from exchanges.models import Evaluation, Exchange, ExchangeEvent, ExchangeRequest, Match
-from exchanges.workflow import available_steps, is_broker
+from exchanges.workflow import available_steps
 from practices import selectors as practice_selectors
 from practices import services as practice_services
 from practices.models import Challenge, Practice, Sdg, Topic
-from practices.permissions import can_edit, is_editor, is_member
-from practices.workflow import TRANSITIONS, available_transitions
+from practices.permissions import can_edit
+from practices.workflow import REVIEW, TRANSITIONS, available_transitions
 
 from . import serializers as s
 from . import tokens
@@ -301,11 +302,7 @@ TRANSITION_ACTIONS = {
 
 def _transition_schema(name: str) -> Any:
     step = TRANSITIONS[name]
-    who = {
-        "member": "a member of the practice's city",
-        "editor": "an editor",
-        "official_or_editor": "an official of the city or an editor",
-    }[step.who]
+    who = REVIEW.who(step)
     return extend_schema(
         operation_id=f"practices_{name}",
         request=s.NoteSerializer,

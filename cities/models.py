@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions as core_permissions
+
 
 class TranslatedNameMixin(models.Model):
     """Three stored names; `label` picks the one of the active language, English otherwise."""
@@ -165,8 +167,9 @@ class CityMembership(models.Model):
     """A user works for a city. An official is a practitioner who may also speak for the city."""
 
     class Role(models.TextChoices):
-        PRACTITIONER = "practitioner", _("practitioner")
-        OFFICIAL = "official", _("official")
+        # The values are core's: the membership checks every app uses read them.
+        PRACTITIONER = core_permissions.PRACTITIONER, _("practitioner")
+        OFFICIAL = core_permissions.OFFICIAL, _("official")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "parler",
     "csp",
     "django_ratelimit",
+    # The ground floor first: what every app below shares (see core/apps.py).
+    "core",
     "accounts",
     "cities",
     "practices",

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from core.permissions import is_broker
 
 from .models import Exchange, ExchangeRequest, Match
-from .workflow import is_broker
 
 
 def _city_ids(user: User | AnonymousUser) -> list[int]:

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cities.models import City, CityMembership
-from practices.errors import InvalidTransition
+from cities.models import City
+from core.errors import InvalidTransition
+from core.permissions import is_broker, is_member, is_official
+from core.workflow import Move
 from practices.models import LANGUAGES, Challenge, Practice, Topic
 from search.outbox import outbox_record
 
@@ -31,7 +33,7 @@ from .models import (
     Match,
     PracticeAdoption,
 )
-from .workflow import OPEN_STATES, STEPS, is_broker, roles_in
+from .workflow import LIFECYCLE, OPEN_STATES
 
 log = logging.getLogger(__name__)
 R = ExchangeRequest.State
@@ -90,15 +92,9 @@ class RequestData:
             raise ValidationError(errors)
 
 
-def _is_official(user: User, city: City) -> bool:
-    return CityMembership.objects.filter(
-        user_id=user.pk, city_id=city.pk, role=CityMembership.Role.OFFICIAL
-    ).exists()
-
-
 def exchange_request_create(*, by: User, city: City, data: RequestData) -> ExchangeRequest:
     """An official files a request for their city."""
-    if not _is_official(by, city):
+    if not is_official(by, city):
         raise PermissionDenied(_("Only an official of the city can file an exchange request."))
     data.validate()
     need = data.need.strip()
@@ -214,58 +210,52 @@ def exchange_step(
     ends_on: date | None = None,
 ) -> Exchange:
     """Move an exchange one step along its lifecycle (exchanges.workflow)."""
-    step = STEPS.get(name)
-    if step is None:
-        raise InvalidTransition(_("There is no such step: %(name)s.") % {"name": name})
-    note = note.strip()
-    if len(note) > 5000:
-        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5000}]})
-    with transaction.atomic():
-        request = _lock_request(exchange.match.request)
-        exchange = (
+
+    def lock(exchange: Exchange) -> Exchange:
+        # The request first, as every write of the exchanges app does, so a withdrawal or a
+        # proposal running at the same time waits for this step.
+        _lock_request(exchange.match.request)
+        return (
             Exchange.objects.select_for_update()
             .select_related("match__request")
             .get(pk=exchange.pk)
         )
-        if not roles_in(by, exchange) & step.actors:
-            raise PermissionDenied(_("You are not allowed to do this."))
-        if exchange.state not in step.sources:
-            raise InvalidTransition(
-                _("This exchange is %(state)s: it cannot be moved this way.")
-                % {"state": exchange.get_state_display()}
-            )
-        if step.note_required and not note:
-            raise ValidationError({"note": [_("Say why, in a few words.")]})
-        if name == "schedule":
-            if not starts_on:
-                raise ValidationError({"starts_on": [_("Give the start date.")]})
-            if ends_on and ends_on < starts_on:
-                raise ValidationError({"ends_on": [_("The exchange cannot end before it starts.")]})
-            exchange.starts_on, exchange.ends_on = starts_on, ends_on
-        now = timezone.now()
-        from_state = exchange.state
-        exchange.state = step.target
-        exchange.save()
-        match = exchange.match
-        if name in ("accept", "decline"):
-            match.status = Match.Status.ACCEPTED if name == "accept" else Match.Status.DECLINED
-            match.response = note
-            match.responded_by = by
-            match.responded_at = now
-            match.save(update_fields=["status", "response", "responded_by", "responded_at"])
-        event = ExchangeEvent.objects.create(
-            exchange=exchange, from_state=from_state, to_state=step.target, by=by, at=now, note=note
+
+    def prepare(move: Move[Exchange]) -> list[str]:
+        if move.step.name != "schedule":
+            return []
+        if not starts_on:
+            raise ValidationError({"starts_on": [_("Give the start date.")]})
+        if ends_on and ends_on < starts_on:
+            raise ValidationError({"ends_on": [_("The exchange cannot end before it starts.")]})
+        move.obj.starts_on, move.obj.ends_on = starts_on, ends_on
+        return ["starts_on", "ends_on"]
+
+    return LIFECYCLE.perform(
+        exchange, by=by, name=name, note=note, lock=lock, prepare=prepare, after=_step_after
+    )
+
+
+def _step_after(move: Move[Exchange], event: ExchangeEvent) -> None:
+    """The peer's answer is kept on the match; the request's state follows its exchanges."""
+    match = move.obj.match
+    if move.step.name in ("accept", "decline"):
+        match.status = (
+            Match.Status.ACCEPTED if move.step.name == "accept" else Match.Status.DECLINED
         )
-        _settle(request)
-        _notify("exchange_event", event.pk)
-    return exchange
+        match.response = move.note
+        match.responded_by_id = move.by.pk
+        match.responded_at = move.at
+        match.save(update_fields=["status", "response", "responded_by", "responded_at"])
+    _settle(match.request)
+    _notify("exchange_event", event.pk)
 
 
 def exchange_request_withdraw(
     *, request: ExchangeRequest, by: User, note: str = ""
 ) -> ExchangeRequest:
     """The requesting city withdraws: open exchanges are cancelled, pending proposals withdrawn."""
-    if not _is_official(by, request.city):
+    if not is_official(by, request.city):
         raise PermissionDenied(_("Only an official of the city can withdraw its request."))
     with transaction.atomic():
         request = _lock_request(request)
@@ -316,7 +306,7 @@ def exchange_evaluate(
         exchange = Exchange.objects.select_for_update().select_related("match").get(pk=exchange.pk)
         if city.pk not in (request.city_id, exchange.match.peer_city_id):
             raise ValidationError(_("Only the two cities of the exchange evaluate it."))
-        if not CityMembership.objects.filter(user_id=by.pk, city_id=city.pk).exists():
+        if not is_member(by, city):
             raise PermissionDenied(_("Only a member of the city can record its evaluation."))
         if exchange.state != E.COMPLETED:
             raise InvalidTransition(_("Only a completed exchange can be evaluated."))

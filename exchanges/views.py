@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -17,30 +16,16 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from cities.models import City, CityMembership
 from cities.selectors import region_list
-from practices.errors import InvalidTransition
+from core.errors import InvalidTransition
+from core.permissions import is_broker, is_member, is_official
+from core.staff import BROKER
+from core.web import attempt, error_text, form_error_text
 from practices.models import Challenge
 
 from . import selectors, services
 from .forms import BoardFilter, EvaluationForm, RequestForm, StepForm
 from .models import Exchange, ExchangeRequest, Match
-from .workflow import available_steps, is_broker, roles_in
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
-def _attempt(request: HttpRequest, do: Callable[[], object], success: str) -> None:
-    """Run a service call and tell the user how it went: a state conflict (someone was
-    quicker, a double click) is a warning, invalid input an error, anything else raises."""
-    try:
-        do()
-    except InvalidTransition as exc:
-        messages.warning(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, success)
+from .workflow import available_steps, roles_in
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> ExchangeRequest:
@@ -91,7 +76,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 by=user, city=form.cleaned_data["city"], data=form.request_data()
             )
         except ValidationError as exc:
-            form.add_error(None, _messages_of(exc))
+            form.add_error(None, error_text(exc))
         except InvalidTransition as exc:
             messages.warning(request, str(exc))
             return HttpResponseRedirect("/exchanges/mine/")
@@ -106,7 +91,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     exchange_request = _request_or_404(request, pk)
     broker = is_broker(user)
-    own = CityMembership.objects.filter(user=user, city=exchange_request.city).first()
     matches = selectors.matches_visible_to(request=exchange_request, user=user).prefetch_related(
         "practices__translations", Prefetch("exchange")
     )
@@ -117,7 +101,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": exchange_request,
             "matches": matches,
             "is_broker": broker,
-            "is_official": bool(own and own.role == CityMembership.Role.OFFICIAL),
+            "is_official": is_official(user, exchange_request.city),
             "age_days": (timezone.now() - exchange_request.created_at).days,
         },
     )
@@ -148,7 +132,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404(_("No such action."))
 
-    _attempt(request, do, _("Done."))
+    attempt(request, do, success=_("Done."))
     return HttpResponseRedirect(f"/exchanges/requests/{exchange_request.pk}/")
 
 
@@ -158,11 +142,7 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_or_404(request, pk)
     roles = roles_in(user, exchange)
     match = exchange.match
-    my_cities = [
-        c
-        for c in (match.request.city, match.peer_city)
-        if CityMembership.objects.filter(user=user, city=c).exists()
-    ]
+    my_cities = [c for c in (match.request.city, match.peer_city) if is_member(user, c)]
     evaluated = set(exchange.evaluations.values_list("city_id", flat=True))
     return render(
         request,
@@ -188,10 +168,10 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     exchange = _exchange_or_404(request, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
         return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
     data = form.cleaned_data
-    _attempt(
+    attempt(
         request,
         lambda: services.exchange_step(
             exchange=exchange,
@@ -201,7 +181,7 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
         ),
-        _("Done."),
+        success=_("Done."),
     )
     return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
 
@@ -215,14 +195,14 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
         raise Http404(_("No such city."))
     form = EvaluationForm(request.POST, peer_city=exchange.match.peer_city)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
         return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
-    _attempt(
+    attempt(
         request,
         lambda: services.exchange_evaluate(
             exchange=exchange, by=cast(User, request.user), city=city, **form.cleaned_data
         ),
-        _("Evaluation recorded."),
+        success=_("Evaluation recorded."),
     )
     return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
 
@@ -251,7 +231,7 @@ def broker_board(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "challenges": Challenge.objects.all(),
             "regions": region_list(),
-            "brokers": User.objects.filter(groups__name="broker").order_by("email"),
+            "brokers": User.objects.filter(groups__name=BROKER).order_by("email"),
         },
     )
 

@@ -1,4 +1,4 @@
-"""The lifecycle of an exchange, as an explicit table of transitions.
+"""The lifecycle of an exchange, as an explicit table of steps (run by core.workflow).
 
 An Exchange is created, in state "proposed", when a broker proposes a peer city for a request.
 
@@ -7,51 +7,30 @@ An Exchange is created, in state "proposed", when a broker proposes a peer city 
     proposed | accepted | scheduled | in_progress -cancel-> cancelled
     completed -> evaluated, once both cities have recorded their evaluation
 
-Who may make each step ("actors"):
-- "peer": a member (practitioner or official) of the peer city;
-- "requester_official": an official of the requesting city;
-- "official": an official of either city;
-- "member": a member of either city;
-- "broker": secretariat staff with the broker permission.
+Who may take each step ("actors") is described in the table below (`actors=`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
-from accounts.models import User
-from cities.models import CityMembership
+from core.permissions import OFFICIAL, AnyUser, city_roles, is_broker
+from core.workflow import StateMachine, Step
 
-from .models import Exchange
+from .models import Exchange, ExchangeEvent
 
 S = Exchange.State
 OPEN_STATES = frozenset({S.PROPOSED, S.ACCEPTED, S.SCHEDULED, S.IN_PROGRESS})
 
 
-def is_broker(user: User | AnonymousUser) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.has_perm("exchanges.broker_exchange")
-    )
-
-
-def roles_in(user: User | AnonymousUser, exchange: Exchange) -> set[str]:
+def roles_in(user: AnyUser, exchange: Exchange) -> set[str]:
     """The actor names this user holds for this exchange."""
-    roles: set[str] = set()
-    if not user.is_authenticated or not user.is_active:
-        return roles
-    if is_broker(user):
-        roles.add("broker")
+    roles = {"broker"} if is_broker(user) else set()
     requester_id = exchange.match.request.city_id
     peer_id = exchange.match.peer_city_id
-    for city_id, role in CityMembership.objects.filter(
-        user_id=user.pk, city_id__in=[requester_id, peer_id]
-    ).values_list("city_id", "role"):
+    for city_id, role in city_roles(user, [requester_id, peer_id]).items():
         roles.add("member")
-        if role == CityMembership.Role.OFFICIAL:
+        if role == OFFICIAL:
             roles.add("official")
             if city_id == requester_id:
                 roles.add("requester_official")
@@ -60,19 +39,22 @@ def roles_in(user: User | AnonymousUser, exchange: Exchange) -> set[str]:
     return roles
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    sources: frozenset[str]
-    target: str
-    actors: frozenset[str]
-    note_required: bool
-    label: StrOrPromise
-
-
-STEPS: dict[str, Step] = {
-    s.name: s
-    for s in [
+LIFECYCLE: StateMachine[Exchange] = StateMachine(
+    model=Exchange,
+    state_field="state",
+    actors={
+        "peer": "a member (practitioner or official) of the peer city",
+        "requester_official": "an official of the requesting city",
+        "official": "an official of either city",
+        "member": "a member of either city",
+        "broker": "a broker (secretariat staff with the broker permission)",
+    },
+    roles=roles_in,
+    history=ExchangeEvent,
+    history_fk="exchange",
+    wrong_state=_("This exchange is %(state)s: it cannot be moved this way."),
+    note_missing=_("Say why, in a few words."),
+    steps=[
         Step(
             "accept", frozenset({S.PROPOSED}), S.ACCEPTED, frozenset({"peer"}), False, _("Accept")
         ),
@@ -111,12 +93,12 @@ STEPS: dict[str, Step] = {
             True,
             _("Cancel"),
         ),
-    ]
-}
+    ],
+)
 # completed -> evaluated happens when both cities have recorded their evaluation
 # (exchanges.services.exchange_evaluate), not through a button.
+STEPS = LIFECYCLE.steps
 
 
-def available_steps(user: User | AnonymousUser, exchange: Exchange) -> list[Step]:
-    roles = roles_in(user, exchange)
-    return [s for s in STEPS.values() if exchange.state in s.sources and roles & s.actors]
+def available_steps(user: AnyUser, exchange: Exchange) -> list[Step]:
+    return LIFECYCLE.available_to(user, exchange)

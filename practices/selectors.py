@@ -14,9 +14,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
 from cities.models import City
+from core.permissions import is_editor
 
 from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
-from .permissions import is_editor
 
 PUBLIC_STATES = [Practice.ReviewState.PUBLISHED, Practice.ReviewState.ARCHIVED]
 

@@ -2,7 +2,7 @@
 
 Each function checks who is acting, validates, writes in one transaction, records the history
 and the search outbox row, and queues e-mail after the commit. Errors are domain errors
-(practices.errors) carrying messages meant for the user.
+(core.errors) carrying messages meant for the user.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities.models import City
+from core.errors import StaleUpdate
+from core.permissions import is_editor, is_member
+from core.workflow import Move
 from search.outbox import outbox_record
 
-from .errors import InvalidTransition, StaleUpdate
 from .models import (
     LANGUAGES,
     SECTIONS,
@@ -35,8 +37,8 @@ from .models import (
     Sdg,
     Topic,
 )
-from .permissions import can_edit, is_editor, is_member
-from .workflow import TRANSITIONS
+from .permissions import can_edit
+from .workflow import REVIEW
 
 LANGUAGE_CODES = {code for code, _name in LANGUAGES}
 SECTION_NAMES = [name for name, _label in SECTIONS]
@@ -272,46 +274,33 @@ def practice_translation_delete(*, practice: Practice, by: User, language: str) 
 
 def practice_transition(*, practice: Practice, by: User, name: str, note: str = "") -> Practice:
     """Move the practice one step along the review workflow (practices.workflow)."""
-    step = TRANSITIONS.get(name)
-    if step is None:
-        raise InvalidTransition(_("There is no such step: %(name)s.") % {"name": name})
-    note = note.strip()
-    if len(note) > 5000:
-        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5000}]})
-    with transaction.atomic():
-        practice = Practice.objects.select_for_update().get(pk=practice.pk)
-        if not step.allowed_for(by, practice):
-            raise PermissionDenied(_("You are not allowed to do this."))
-        if practice.review_state not in step.sources:
-            raise InvalidTransition(
-                _("This practice is %(state)s: it cannot be moved this way.")
-                % {"state": practice.get_review_state_display()}
+    return REVIEW.perform(
+        practice, by=by, name=name, note=note, prepare=_review_prepare, after=_review_after
+    )
+
+
+def _review_prepare(move: Move[Practice]) -> list[str]:
+    """The review's own rules on top of the table: a practice is complete before it is
+    submitted; the dates of submission and of first publication are kept."""
+    practice, target = move.obj, move.step.target
+    if target == Practice.ReviewState.SUBMITTED:
+        original = practice.translations.filter(language_code=practice.language).first()
+        if original is None or not original.title or not practice.challenges.exists():
+            raise ValidationError(
+                _("Complete the title, summary and challenges before submitting.")
             )
-        if step.note_required and not note:
-            raise ValidationError({"note": [_("Say why, for the authors.")]})
-        if step.target == Practice.ReviewState.SUBMITTED:
-            original = practice.translations.filter(language_code=practice.language).first()
-            if original is None or not original.title or not practice.challenges.exists():
-                raise ValidationError(
-                    _("Complete the title, summary and challenges before submitting.")
-                )
-        now = timezone.now()
-        from_state = practice.review_state
-        practice.review_state = step.target
-        if step.target == Practice.ReviewState.SUBMITTED:
-            practice.submitted_at = now
-        if (
-            step.target == Practice.ReviewState.PUBLISHED
-            and from_state == Practice.ReviewState.SUBMITTED
-        ):
-            practice.published_at = now
-        practice.save(update_fields=["review_state", "submitted_at", "published_at", "updated_at"])
-        record = PracticeTransition.objects.create(
-            practice=practice, from_state=from_state, to_state=step.target, by=by, at=now, note=note
-        )
-        outbox_record(practice_ids=[practice.pk])
-        transaction.on_commit(lambda: _queue_transition_mail(record.pk))
-    return practice
+        practice.submitted_at = move.at
+    if (
+        target == Practice.ReviewState.PUBLISHED
+        and move.from_state == Practice.ReviewState.SUBMITTED
+    ):
+        practice.published_at = move.at
+    return ["submitted_at", "published_at"]
+
+
+def _review_after(move: Move[Practice], record: PracticeTransition) -> None:
+    outbox_record(practice_ids=[move.obj.pk])
+    transaction.on_commit(lambda: _queue_transition_mail(record.pk))
 
 
 def _queue_transition_mail(transition_id: int) -> None:

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from cities.models import City
+from core.permissions import is_editor, is_member
+from core.web import attempt, form_error_text
 from search.selectors import practice_similar
 
 from . import selectors, services
-from .errors import InvalidTransition
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import LANGUAGES, Challenge, Practice, PracticeAttachment, PracticeTranslation
-from .permissions import can_edit, is_editor, is_member
+from .permissions import can_edit
 from .workflow import available_transitions
 
 
@@ -172,21 +173,19 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def practice_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     practice = _get_visible(request, pk)
     form = TransitionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
         return HttpResponseRedirect(practice.get_absolute_url())
-    try:
-        services.practice_transition(
-            practice=practice, by=cast(User, request.user), name=name, note=note
-        )
-    except InvalidTransition as exc:
-        messages.error(request, str(exc))
-        return HttpResponseRedirect(practice.get_absolute_url(), status=303)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
+    attempt(
+        request,
+        lambda: services.practice_transition(
+            practice=practice,
+            by=cast(User, request.user),
+            name=name,
+            note=form.cleaned_data["note"],
+        ),
+        success=_("Done."),
+    )
     return HttpResponseRedirect(practice.get_absolute_url())
 
 
@@ -242,20 +241,19 @@ def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpRe
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     practice = _get_visible(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.practice_attachment_add(
-                practice=practice,
-                by=cast(User, request.user),
-                upload=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return HttpResponseRedirect(practice.get_absolute_url(), status=303)
-        messages.success(request, _("File attached."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return HttpResponseRedirect(practice.get_absolute_url())
+    attempt(
+        request,
+        lambda: services.practice_attachment_add(
+            practice=practice,
+            by=cast(User, request.user),
+            upload=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+        ),
+        success=_("File attached."),
+    )
     return HttpResponseRedirect(practice.get_absolute_url())
 
 

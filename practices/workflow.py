@@ -1,4 +1,4 @@
-"""The review workflow of a practice, as an explicit table of transitions.
+"""The review workflow of a practice, as an explicit table of steps (run by core.workflow).
 
     draft ──submit──▶ submitted ──publish──▶ published ──archive──▶ archived
       ▲                 │  │                    │                      │
@@ -6,92 +6,107 @@
                                                   │                    │
                                     submit ◀──────┘        restore ◀───┘ (to published)
 
-Each transition names who may make it:
-- "member": a practitioner or official of the practice's city;
-- "editor": secretariat staff with the review permission;
-- "official_or_editor": an official of the city, or an editor.
+Who may take each step ("actors") is described in the table below (`actors=`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
-from .models import Practice
-from .permissions import AnyUser, is_editor, is_member, is_official
+from core.permissions import OFFICIAL, AnyUser, city_roles, is_editor
+from core.workflow import StateMachine, Step
+
+from .models import Practice, PracticeTransition
 
 S = Practice.ReviewState
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[str]
-    target: str
-    who: str
-    note_required: bool
-    label: StrOrPromise
-
-    def allowed_for(self, user: AnyUser, practice: Practice) -> bool:
-        if self.who == "member":
-            return is_member(user, practice.city_id)
-        if self.who == "editor":
-            return is_editor(user)
-        if self.who == "official_or_editor":
-            return is_editor(user) or is_official(user, practice.city_id)
-        raise AssertionError(f"unknown actor {self.who}")
+def roles_in(user: AnyUser, practice: Practice) -> set[str]:
+    """The actor names this user holds for this practice."""
+    roles = {"editor"} if is_editor(user) else set()
+    role = city_roles(user, [practice.city_id]).get(practice.city_id)
+    if role is not None:
+        roles.add("member")
+        if role == OFFICIAL:
+            roles.add("official")
+    return roles
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition(
+REVIEW: StateMachine[Practice] = StateMachine(
+    model=Practice,
+    state_field="review_state",
+    actors={
+        "member": "a member (practitioner or official) of the practice's city",
+        "official": "an official of the practice's city",
+        "editor": "an editor (secretariat staff with the review permission)",
+    },
+    roles=roles_in,
+    history=PracticeTransition,
+    history_fk="practice",
+    wrong_state=_("This practice is %(state)s: it cannot be moved this way."),
+    note_missing=_("Say why, for the authors."),
+    steps=[
+        Step(
             "submit",
             frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
             S.SUBMITTED,
-            "member",
+            frozenset({"member"}),
             False,
             _("Submit for review"),
         ),
-        Transition(
-            "withdraw", frozenset({S.SUBMITTED}), S.DRAFT, "member", False, _("Withdraw to draft")
+        Step(
+            "withdraw",
+            frozenset({S.SUBMITTED}),
+            S.DRAFT,
+            frozenset({"member"}),
+            False,
+            _("Withdraw to draft"),
         ),
-        Transition("publish", frozenset({S.SUBMITTED}), S.PUBLISHED, "editor", False, _("Publish")),
-        Transition(
+        Step(
+            "publish",
+            frozenset({S.SUBMITTED}),
+            S.PUBLISHED,
+            frozenset({"editor"}),
+            False,
+            _("Publish"),
+        ),
+        Step(
             "request_changes",
             frozenset({S.SUBMITTED}),
             S.CHANGES_REQUESTED,
-            "editor",
+            frozenset({"editor"}),
             True,
             _("Request changes"),
         ),
-        Transition(
+        Step(
             "unpublish",
             frozenset({S.PUBLISHED}),
             S.CHANGES_REQUESTED,
-            "editor",
+            frozenset({"editor"}),
             True,
             _("Unpublish"),
         ),
-        Transition(
+        Step(
             "archive",
             frozenset({S.PUBLISHED}),
             S.ARCHIVED,
-            "official_or_editor",
+            frozenset({"official", "editor"}),
             False,
             _("Archive"),
         ),
-        Transition("restore", frozenset({S.ARCHIVED}), S.PUBLISHED, "editor", False, _("Restore")),
-    ]
-}
+        Step(
+            "restore",
+            frozenset({S.ARCHIVED}),
+            S.PUBLISHED,
+            frozenset({"editor"}),
+            False,
+            _("Restore"),
+        ),
+    ],
+)
+TRANSITIONS = REVIEW.steps
 
 
-def available_transitions(user: AnyUser, practice: Practice) -> list[Transition]:
+def available_transitions(user: AnyUser, practice: Practice) -> list[Step]:
     """The steps this user may take from the practice's current state."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if practice.review_state in t.sources and t.allowed_for(user, practice)
-    ]
+    return REVIEW.available_to(user, practice)

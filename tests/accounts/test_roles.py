@@ -26,11 +26,78 @@ def test_email_is_required_and_normalised():
     )
 
 
-def test_groups_exist_after_migrate_and_are_repaired():
-    assert set(Group.objects.values_list("name", flat=True)) >= {EDITOR, BROKER}
+# Every permission of each staff group, written out: what the apps declare on their AppConfig
+# (core.staff) must add up to exactly this after `migrate`, nothing more.
+TAXONOMY = [
+    f"practices.{action}_{model}"
+    for model in ("challenge", "sdg", "topic")
+    for action in ("view", "add", "change", "delete")
+]
+EXCHANGES = [
+    f"exchanges.{action}_{model}"
+    for model in ("exchangerequest", "match", "exchange", "exchangeevent")
+    for action in ("view", "add", "change")
+]
+EXPECTED = {
+    EDITOR: {
+        "practices.view_practice",
+        "practices.change_practice",
+        "practices.review_practice",
+        "practices.view_practicetransition",
+        *TAXONOMY,
+        "cities.view_city",
+    },
+    BROKER: {
+        "exchanges.broker_exchange",
+        *EXCHANGES,
+        "practices.view_practice",
+        "cities.view_city",
+        "cities.view_cityindicator",
+        "cities.view_citymembership",
+    },
+}
+
+
+def _group_permissions(name):
+    return {
+        f"{label}.{codename}"
+        for label, codename in Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def test_groups_have_exactly_their_permissions_after_migrate():
+    assert {name: _group_permissions(name) for name in EXPECTED} == EXPECTED
+
+
+def test_groups_are_repaired():
+    from django.contrib.auth.models import Permission
+
     Group.objects.get(name=EDITOR).permissions.clear()
+    broker = Group.objects.get(name=BROKER)
+    broker.permissions.add(Permission.objects.get(codename="review_practice"))
+    broker.permissions.remove(Permission.objects.get(codename="view_city"))
     roles_ensure_groups()
-    assert Group.objects.get(name=EDITOR).permissions.filter(codename="review_practice").exists()
+    assert {name: _group_permissions(name) for name in EXPECTED} == EXPECTED
+    roles_ensure_groups()  # idempotent
+    assert {name: _group_permissions(name) for name in EXPECTED} == EXPECTED
+
+
+def test_a_missing_group_is_created_with_its_permissions_when_granting():
+    Group.objects.filter(name=BROKER).delete()
+    broker = user_grant_staff_role(user=UserFactory(), role=BROKER)
+    assert _group_permissions(BROKER) == EXPECTED[BROKER]
+    assert User.objects.get(pk=broker.pk).has_perm("exchanges.broker_exchange")
+
+
+def test_granting_a_role_is_a_handful_of_queries(django_assert_max_num_queries):
+    user = UserFactory()
+    with django_assert_max_num_queries(6):
+        user_grant_staff_role(user=user, role=EDITOR)
+    with django_assert_max_num_queries(6):
+        user_grant_staff_role(user=user, role=BROKER)
+    assert set(user.groups.values_list("name", flat=True)) == {EDITOR, BROKER}
 
 
 def test_editor_permissions():

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.services import BROKER, user_grant_staff_role
+from core.errors import InvalidTransition
 from exchanges import services
 from exchanges.models import Exchange, ExchangeEvent, ExchangeRequest, Match, PracticeAdoption
-from exchanges.workflow import STEPS, available_steps
-from practices.errors import InvalidTransition
+from exchanges.workflow import OPEN_STATES, STEPS, available_steps
 from practices.models import Challenge
 from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
 
@@ -99,10 +99,35 @@ def exchange_in(c, state):
     return exchange
 
 
+TO = {
+    "accept": "accepted",
+    "decline": "declined",
+    "schedule": "scheduled",
+    "start": "in_progress",
+    "complete": "completed",
+    "cancel": "cancelled",
+}
+# The same table in the workflow's own actor names (exchanges.workflow.roles_in).
+ACTORS = {
+    "accept": {"peer"},
+    "decline": {"peer"},
+    "schedule": {"broker", "official"},
+    "start": {"broker", "member"},
+    "complete": {"broker", "official"},
+    "cancel": {"broker", "requester_official"},
+}
+NOTE_REQUIRED = {"decline", "cancel"}
+
+
 def test_the_table_is_the_documented_one():
-    assert set(STEPS) == set(WHO)
+    assert set(STEPS) == set(WHO) == set(ACTORS)
     for name, step in STEPS.items():
-        assert set(step.sources) == FROM[name]
+        assert step.name == name
+        assert (set(step.sources), step.target) == (FROM[name], TO[name])
+        assert set(step.actors) == ACTORS[name]
+        assert step.note_required == (name in NOTE_REQUIRED)
+        assert str(step.label)
+    assert FROM["cancel"] == OPEN_STATES
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))

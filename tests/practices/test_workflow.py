@@ -4,7 +4,7 @@ record the step; forbidden ones raise and change nothing."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from practices.errors import InvalidTransition
+from core.errors import InvalidTransition
 from practices.models import Practice, PracticeTransition
 from practices.services import practice_transition
 from practices.workflow import TRANSITIONS, available_transitions
@@ -44,10 +44,28 @@ FROM_TO = {
 }
 
 
+# The same table in the workflow's own actor names (practices.workflow.roles_in), and the
+# steps that need a note.
+ACTORS = {
+    "submit": {"member"},
+    "withdraw": {"member"},
+    "publish": {"editor"},
+    "request_changes": {"editor"},
+    "unpublish": {"editor"},
+    "archive": {"official", "editor"},
+    "restore": {"editor"},
+}
+NOTE_REQUIRED = {"request_changes", "unpublish"}
+
+
 def test_the_table_is_the_documented_one():
-    assert set(TRANSITIONS) == set(WHO)
+    assert set(TRANSITIONS) == set(WHO) == set(ACTORS)
     for name, step in TRANSITIONS.items():
+        assert step.name == name
         assert (set(step.sources), step.target) == FROM_TO[name]
+        assert set(step.actors) == ACTORS[name]
+        assert step.note_required == (name in NOTE_REQUIRED)
+        assert str(step.label)
 
 
 @pytest.mark.parametrize("name", sorted(TRANSITIONS))
