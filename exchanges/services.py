@@ -20,7 +20,7 @@ from accounts.models import User
 from cities.models import City, CityMembership
 from practices.errors import InvalidTransition
 from practices.models import LANGUAGES, Challenge, Practice, Topic
-from search.outbox import outbox_record
+from practices.outbox import outbox_record
 
 from .models import (
     Evaluation,

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities.models import City
-from search.outbox import outbox_record
 
 from .errors import InvalidTransition, StaleUpdate
 from .models import (
@@ -35,6 +34,7 @@ from .models import (
     Sdg,
     Topic,
 )
+from .outbox import outbox_record
 from .permissions import can_edit, is_editor, is_member
 from .workflow import TRANSITIONS
 

@@ -10,10 +10,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from practices.models import SearchOutbox
+
 from .backends import get_backend
 from .backends.base import SearchUnavailable
 from .documents import searchable
-from .models import SearchLock, SearchOutbox
+from .models import SearchLock
 
 REBUILD_LOCK = "rebuild"
 STALE_LOCK = timedelta(hours=2)
