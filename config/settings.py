@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "search",
     "exchanges",
     "api",
+    "portal",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
