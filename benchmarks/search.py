@@ -382,7 +382,11 @@ def main() -> None:
     started = time.perf_counter()
     demo_load(practices=args.db_size, member_cities=args.cities)
     figures["generate_db_size_s"] = round(time.perf_counter() - started, 1)
-    env_db = {**env, "ELASTICSEARCH_URL": ""}
+    env_db = {
+        **env,
+        "ELASTICSEARCH_URL": "",
+        "SEARCH_BACKEND": "search.backends.database.DatabaseBackend",
+    }
     figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
 
     started = time.perf_counter()
