@@ -2,15 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import CityMembership
-
 from .models import EmailDelivery, User
-
-
-class MembershipInline(admin.TabularInline):
-    model = CityMembership
-    extra = 0
-    autocomplete_fields = ["city"]
 
 
 @admin.register(User)
@@ -18,7 +10,8 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
-    inlines = [MembershipInline]
+    # A user's city memberships are edited on this page too: cities.admin adds that inline
+    # (accounts sits below cities and does not import it).
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "preferred_language")}),

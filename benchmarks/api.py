@@ -88,7 +88,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from cities.services import cities_load_reference
-    from practices.demo import demo_load
+    from portal.demo import demo_load
     from practices.models import Practice
 
     figures: dict = {"size": args.size, "cities": args.cities, "requests": args.requests}

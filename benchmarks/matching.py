@@ -9,10 +9,10 @@ Data: the PostgreSQL database `<name>_bench` and the Elasticsearch indices with 
 that benchmarks/search.py fills (1,000 member cities, 100,000 practices). When that database
 exists it is reused as it is (the index is rebuilt only if its count differs from the
 database's); with --size N, or when it does not exist, it is recreated and filled with N
-practices by practices.demo.demo_load (default 100,000) and the index rebuilt.
+practices by portal.demo.demo_load (default 100,000) and the index rebuilt.
 
 Requests with a known answer: the demo generator writes every practice from one of a fixed
-list of ideas (practices.demo_content.IDEAS, the n-th practice has idea n mod len(IDEAS)), so
+list of ideas (portal.demo_content.IDEAS, the n-th practice has idea n mod len(IDEAS)), so
 which practices answer which need is known by construction. Each of --requests requests
 (seeded) picks a published practice at random, takes its idea, one of the idea's challenges
 and topics, and the idea's summary in one of the three languages (the practice's own or
@@ -74,7 +74,7 @@ def prepare(args: argparse.Namespace, regenerate: bool, env: dict[str, str]) -> 
     from django.core.management import call_command
 
     from cities.services import cities_load_reference
-    from practices.demo import demo_load
+    from portal.demo import demo_load
     from practices.models import Practice
     from search.backends.elastic import ElasticsearchBackend
 
@@ -106,8 +106,8 @@ def prepare(args: argparse.Namespace, regenerate: bool, env: dict[str, str]) -> 
 def make_requests(count: int, seed: int) -> list[dict[str, Any]]:
     """The requests and their ground truth, from the database alone."""
     from cities.models import City
-    from practices.demo import DEMO_URL
-    from practices.demo_content import IDEAS
+    from portal.demo import DEMO_URL
+    from portal.demo_content import IDEAS
     from practices.models import Practice, PracticeTranslation
 
     prefix = DEMO_URL.format(n="")

@@ -8,7 +8,7 @@
 What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated each run unless
 --reuse):
 1. loads the cities and generates --db-size practices over --cities member cities
-   (practices.demo, the same generator as the demo), runs the query mix through the database
+   (portal.demo, the same generator as the demo), runs the query mix through the database
    backend in process and through HTTP (gunicorn, 2 workers x 4 threads, DEBUG off) at
    concurrency 1 and 4;
 2. grows the data to --size practices, rebuilds the Elasticsearch index in a child process
@@ -364,7 +364,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from cities.services import cities_load_reference
-    from practices.demo import demo_load
+    from portal.demo import demo_load
     from search.backends.database import DatabaseBackend
     from search.backends.elastic import ElasticsearchBackend
 
@@ -382,7 +382,11 @@ def main() -> None:
     started = time.perf_counter()
     demo_load(practices=args.db_size, member_cities=args.cities)
     figures["generate_db_size_s"] = round(time.perf_counter() - started, 1)
-    env_db = {**env, "ELASTICSEARCH_URL": ""}
+    env_db = {
+        **env,
+        "ELASTICSEARCH_URL": "",
+        "SEARCH_BACKEND": "search.backends.database.DatabaseBackend",
+    }
     figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
 
     started = time.perf_counter()

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
+
 from .models import City, CityIndicator, CityMembership, Country, Region
 
 
@@ -51,3 +54,19 @@ class CityIndicatorAdmin(admin.ModelAdmin):
     list_display = ["city", "name", "value", "unit", "year", "source"]
     search_fields = ["city__name", "name"]
     autocomplete_fields = ["city"]
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = CityMembership
+    extra = 0
+    autocomplete_fields = ["city"]
+
+
+# The user page edits the user's memberships as well; accounts, one floor down, cannot name
+# CityMembership, so its admin is extended here.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithMembershipsAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UserMembershipInline]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "search",
     "exchanges",
     "api",
+    "portal",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -149,8 +150,14 @@ STORAGES = {
     },
 }
 
-# Search: an empty ELASTICSEARCH_URL selects the database backend (see search/).
+# Search: the backend class, by dotted path (search.backends.get_backend loads it). Unset, it
+# follows ELASTICSEARCH_URL: Elasticsearch when a URL is given, else the database backend.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="") or (
+    "search.backends.elastic.ElasticsearchBackend"
+    if ELASTICSEARCH_URL
+    else "search.backends.database.DatabaseBackend"
+)
 ELASTICSEARCH_API_KEY = env.str("ELASTICSEARCH_API_KEY", default="")
 ELASTICSEARCH_USERNAME = env.str("ELASTICSEARCH_USERNAME", default="")
 ELASTICSEARCH_PASSWORD = env.str("ELASTICSEARCH_PASSWORD", default="")

@@ -9,9 +9,6 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from cities import views as city_views
-from practices import views as practice_views
-
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
 # Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
 # have no language prefix.
@@ -27,8 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", practice_views.home, name="home"),
-    path("my-city/", city_views.my_city, name="my-city"),
+    path("", include("portal.urls")),
     path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),

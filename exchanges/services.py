@@ -22,7 +22,7 @@ from core.errors import InvalidTransition
 from core.permissions import is_broker, is_member, is_official
 from core.workflow import Move
 from practices.models import LANGUAGES, Challenge, Practice, Topic
-from search.outbox import outbox_record
+from practices.outbox import outbox_record
 
 from .models import (
     Evaluation,

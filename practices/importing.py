@@ -37,9 +37,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cities.models import City
-from search.outbox import outbox_record
 
 from .models import Challenge, Practice, PracticeTransition, PracticeTranslation, Sdg, Topic
+from .outbox import outbox_record
 from .services import LANGUAGE_CODES, MAX_YEAR, MIN_YEAR, SECTION_NAMES, PracticeText
 
 REQUIRED = ("title", "summary", "language", "city", "challenges", "source_url")

@@ -267,3 +267,22 @@ class PracticeTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '-'} -> {self.to_state} ({self.at:%Y-%m-%d})"
+
+
+class SearchOutbox(models.Model):
+    """One row per practice whose public shape (what search shows of it) may have changed.
+
+    Written by this app's services (practices.outbox.outbox_record) in the transaction of the
+    change, so it lives with the writes it records; `search` drains it (search.sync) and the
+    table keeps the name it had when search owned it (see migration 0005).
+    """
+
+    practice_id = models.BigIntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "search_searchoutbox"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"practice {self.practice_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -24,7 +24,6 @@ from cities.models import City
 from core.errors import StaleUpdate
 from core.permissions import is_editor, is_member
 from core.workflow import Move
-from search.outbox import outbox_record
 
 from .models import (
     LANGUAGES,
@@ -37,6 +36,7 @@ from .models import (
     Sdg,
     Topic,
 )
+from .outbox import outbox_record
 from .permissions import can_edit
 from .workflow import REVIEW
 

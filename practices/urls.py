@@ -2,12 +2,13 @@ from django.urls import path
 
 from . import views
 
+# The practice page (practices/<pk>/) shows similar practices found by search: it is served by
+# portal.urls.
 urlpatterns = [
     path("", views.practice_list, name="practice-list"),
     path("new/", views.practice_create, name="practice-create"),
     path("mine/", views.practice_mine, name="practice-mine"),
     path("review/", views.review_queue, name="review-queue"),
-    path("<int:pk>/", views.practice_detail, name="practice-detail"),
     path("<int:pk>/edit/", views.practice_edit, name="practice-edit"),
     path("<int:pk>/step/<slug:name>/", views.practice_step, name="practice-step"),
     path(

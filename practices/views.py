@@ -6,40 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cities.models import City
-from core.permissions import is_editor, is_member
+from core.permissions import is_editor
 from core.web import attempt, form_error_text
-from search.selectors import practice_similar
 
 from . import selectors, services
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import LANGUAGES, Challenge, Practice, PracticeAttachment, PracticeTranslation
 from .permissions import can_edit
-from .workflow import available_transitions
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    challenges = Challenge.objects.annotate(
-        published_count=Count("practices", filter=Q(practices__review_state="published"))
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            "challenges": challenges,
-            "recent": selectors.practice_published_list()[:6],
-            "most_adapted": selectors.practice_most_adapted(),
-            "member_count": City.objects.filter(member_status=City.MemberStatus.ACTIVE).count(),
-        },
-    )
 
 
 def practice_list(request: HttpRequest) -> HttpResponse:
@@ -69,35 +48,6 @@ def _get_visible(request: HttpRequest, pk: int) -> Practice:
         return selectors.practice_get_visible(pk=pk, user=request.user)
     except Practice.DoesNotExist as exc:
         raise Http404(_("No such practice.")) from exc
-
-
-def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    practice = _get_visible(request, pk)
-    user = request.user
-    language = (translation.get_language() or "en")[:2]
-    text = practice.text_in(language)
-    insider = is_editor(user) or is_member(user, practice.city_id)
-    return render(
-        request,
-        "practices/practice_detail.html",
-        {
-            "practice": practice,
-            "text": text,
-            "shown_language": text.language_code if text else practice.language,
-            "is_fallback": text is not None and text.language_code != language,
-            "translations": sorted(
-                practice.translations.all(),
-                key=lambda t: (t.language_code != practice.language, t.language_code),
-            ),
-            "insider": insider,
-            "can_edit": can_edit(user, practice),
-            "steps": available_transitions(user, practice),
-            "step_form": TransitionForm(),
-            "attachment_form": AttachmentForm(),
-            "languages": LANGUAGES,
-            "similar": practice_similar(practice=practice) if practice.is_published else [],
-        },
-    )
 
 
 def _form_errors_from(form: Any, exc: ValidationError) -> None:

@@ -1,22 +1,10 @@
-"""The search outbox: one row per practice whose search document may have changed.
+"""What the search app keeps in the database besides the index: the rebuild lock.
 
-Services write a row in the same transaction as the change; the search sync drains the table
-(re-reading each practice) so the index catches up even if the task queue or the search engine
-was down when the change was made. The draining side is built by the search issue.
+The outbox it drains belongs to `practices` (practices.models.SearchOutbox), the app whose
+writes it records.
 """
 
 from django.db import models
-
-
-class SearchOutbox(models.Model):
-    practice_id = models.BigIntegerField(db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"practice {self.practice_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
 class SearchLock(models.Model):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
@@ -12,9 +14,10 @@ from accounts.models import User
 from practices.models import Practice, PracticeTranslation
 
 from .backends import get_backend, get_database_backend
-from .backends.base import SearchPage, SearchQuery, SearchUnavailable
+from .backends.base import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -23,17 +26,25 @@ class ResultRow:
     highlights: dict[str, list[str]]
 
 
-def practice_search_page(*, query: SearchQuery, user: User | AnonymousUser) -> SearchPage:
-    """Search published practices. If the search engine does not answer, the database backend
-    answers instead and the page is marked degraded. Everyone sees the same published
-    practices, so `user` changes nothing yet; it is here so the rule has one home."""
+def search_answer(*, ask: Callable[[SearchBackend], T], what: str) -> tuple[T, bool]:
+    """Ask the configured backend; if its engine does not answer, ask the database backend
+    instead and say so: the answer comes with True (the page then shows that results are
+    degraded, the API answers `"degraded": true`) and a warning is logged. The one place where
+    search falls back, for every selector below."""
     try:
-        return get_backend().search(query)
+        return ask(get_backend()), False
     except SearchUnavailable:
-        log.warning("search engine unavailable, answering from the database", exc_info=True)
-        page = get_database_backend().search(query)
-        page.degraded = True
-        return page
+        log.warning("search engine unavailable, %s from the database", what, exc_info=True)
+        return ask(get_database_backend()), True
+
+
+def practice_search_page(*, query: SearchQuery, user: User | AnonymousUser) -> SearchPage:
+    """Search published practices (marked degraded when the database answered in place of
+    the engine). Everyone sees the same published practices, so `user` changes nothing yet; it
+    is here so the rule has one home."""
+    page, degraded = search_answer(ask=lambda backend: backend.search(query), what="searching")
+    page.degraded = degraded
+    return page
 
 
 def practice_search_ids(
@@ -41,11 +52,7 @@ def practice_search_ids(
 ) -> tuple[list[int], bool]:
     """Every matching published practice id in order, up to `limit`, and whether the database
     answered in place of the search engine (exports)."""
-    try:
-        return get_backend().ids(query, limit=limit), False
-    except SearchUnavailable:
-        log.warning("search engine unavailable, exporting from the database", exc_info=True)
-        return get_database_backend().ids(query, limit=limit), True
+    return search_answer(ask=lambda backend: backend.ids(query, limit=limit), what="exporting")
 
 
 def practice_rows(page: SearchPage) -> list[ResultRow]:
@@ -61,17 +68,16 @@ def practice_rows(page: SearchPage) -> list[ResultRow]:
 
 
 def practice_suggestions(*, prefix: str, language: str) -> tuple[list[dict[str, str]], bool]:
-    try:
-        return get_backend().suggest(prefix, language=language), False
-    except SearchUnavailable:
-        return get_database_backend().suggest(prefix, language=language), True
+    return search_answer(
+        ask=lambda backend: backend.suggest(prefix, language=language), what="suggesting"
+    )
 
 
 def practice_similar(*, practice: Practice, limit: int = 5) -> list[Practice]:
-    try:
-        ids = get_backend().more_like_this(practice, limit=limit)
-    except SearchUnavailable:
-        ids = get_database_backend().more_like_this(practice, limit=limit)
+    ids, _degraded = search_answer(
+        ask=lambda backend: backend.more_like_this(practice, limit=limit),
+        what="finding similar practices",
+    )
     found = {
         p.pk: p
         for p in Practice.objects.filter(pk__in=ids, review_state=Practice.ReviewState.PUBLISHED)

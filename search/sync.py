@@ -10,10 +10,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from practices.models import SearchOutbox
+
 from .backends import get_backend
 from .backends.base import SearchUnavailable
 from .documents import searchable
-from .models import SearchLock, SearchOutbox
+from .models import SearchLock
 
 REBUILD_LOCK = "rebuild"
 STALE_LOCK = timedelta(hours=2)
@@ -89,12 +91,9 @@ class CheckReport:
 def search_check() -> CheckReport:
     """Every difference between the published practices and the index."""
     backend = get_backend()
-    indexed_versions = getattr(backend, "indexed_versions", None)
     report = CheckReport()
-    if indexed_versions is None:
-        return report  # the database backend reads the database itself
-    backend.refresh()  # type: ignore[attr-defined]  # make the latest writes visible first
-    indexed: dict[int, str] = indexed_versions()
+    backend.refresh()  # make the latest writes visible first
+    indexed = backend.indexed_versions()
     wanted = {pk: stamp.isoformat() for pk, stamp in searchable().values_list("pk", "updated_at")}
     report.missing = sorted(set(wanted) - set(indexed))
     report.extra = sorted(set(indexed) - set(wanted))

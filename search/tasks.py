@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from .backends.base import SearchUnavailable
@@ -14,3 +16,10 @@ def drain_outbox() -> int:
         return outbox_drain()
     except SearchUnavailable:
         return 0  # rows stay in the outbox for the next sweep
+
+
+def request_drain(**kwargs: Any) -> None:
+    """Receiver of practices.outbox.outbox_recorded (connected in search.apps): queue a drain
+    once the writer's transaction has committed. If the broker is down this raises; the sender
+    logs it and the rows wait for the sweep."""
+    drain_outbox.delay()

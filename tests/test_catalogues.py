@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "api", "cities", "config", "core", "exchanges", "practices", "search"]
+APPS = ["accounts", "api", "cities", "config", "core", "exchanges", "portal", "practices", "search"]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "gettext_lazy": None,

@@ -72,6 +72,12 @@ class SearchPage:
 
 
 class SearchBackend(ABC):
+    """Everything the rest of the project asks of a search engine: the selectors (search,
+    ids, suggest, more_like_this), the outbox drain (index, remove) and rebuild and
+    search_check (rebuild, refresh, indexed_versions). A backend is named in settings by its
+    dotted path (SEARCH_BACKEND) and built with no arguments. Methods raise SearchUnavailable
+    when the engine does not answer."""
+
     name: str
 
     @abstractmethod
@@ -99,3 +105,13 @@ class SearchBackend(ABC):
     @abstractmethod
     def rebuild(self) -> int:
         """Rebuild everything from the database; returns the number of documents."""
+
+    @abstractmethod
+    def refresh(self) -> None:
+        """Make every write made so far visible to searches (search_check and tests call it
+        before reading)."""
+
+    @abstractmethod
+    def indexed_versions(self) -> dict[int, str]:
+        """Practice id -> version (its `updated_at`, ISO 8601) of every document the backend
+        holds, for search_check to compare with the published practices."""

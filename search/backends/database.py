@@ -6,6 +6,11 @@ title, summary and body with the `simple` configuration, ranked with `ts_rank`, 
 above summary above body); elsewhere (SQLite) every word of the query must appear in the title,
 summary or body of some language of the practice (case-insensitive), ranked by where it appears.
 The database is always current, so index/remove have nothing to do.
+
+The database is its own index: `refresh` has nothing to make visible (a committed write is
+searchable at once), and `indexed_versions` returns the published practices themselves with
+their current versions, so search_check compares the database with itself and always finds it
+clean. That is the truth, not a shortcut: nothing can be missing or stale here.
 """
 
 from __future__ import annotations
@@ -75,6 +80,12 @@ class DatabaseBackend(SearchBackend):
 
     def rebuild(self) -> int:
         return searchable().count()
+
+    def refresh(self) -> None:
+        return None
+
+    def indexed_versions(self) -> dict[int, str]:
+        return {pk: stamp.isoformat() for pk, stamp in searchable().values_list("pk", "updated_at")}
 
     # -- searching -------------------------------------------------------------------------
 

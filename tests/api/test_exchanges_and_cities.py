@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.ELASTICSEARCH_URL = ""
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def test_export_goes_past_the_page_window(es_settings):
 
 
 def test_export_cells_cannot_run_as_spreadsheet_formulas(settings):
-    settings.ELASTICSEARCH_URL = ""
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     PracticeFactory(text__title='=HYPERLINK("http://evil.example","x")', text__summary="+1-2")
     rows = _csv(APIClient().get("/api/v1/search/practices/export/"))
     assert rows[0]["title"].startswith("'=")
@@ -107,7 +107,7 @@ def test_export_cells_cannot_run_as_spreadsheet_formulas(settings):
     ],
 )
 def test_export_rejects_bad_parameters(settings, query, field):
-    settings.ELASTICSEARCH_URL = ""
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     response = APIClient().get(f"/api/v1/search/practices/export/?{query}")
     assert response.status_code == 400
     body = response.json()

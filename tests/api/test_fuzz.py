@@ -58,7 +58,8 @@ def _keep_test_connection():
 @pytest.fixture
 def fuzz_headers(db, settings, _keep_test_connection):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.ELASTICSEARCH_URL = ""  # the database backend: fuzzing tests the API, not ES
+    # the database backend: fuzzing tests the API, not ES
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     lyon = CityFactory(name="Lyon", slug="lyon")
     dakar = CityFactory(name="Dakar", slug="dakar")
     practitioner = MembershipFactory(city=lyon, role="practitioner").user

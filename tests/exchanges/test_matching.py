@@ -250,15 +250,17 @@ def test_same_ranking_on_both_backends(peers, settings, es_settings):
     relevance figures themselves differ: each engine scores in its own way)."""
     from search.backends import get_backend
 
-    es_url = es_settings.ELASTICSEARCH_URL
     results = {}
-    for name in ("database", "elasticsearch"):
-        settings.ELASTICSEARCH_URL = "" if name == "database" else es_url
+    for name, path in (
+        ("database", "search.backends.database.DatabaseBackend"),
+        ("elasticsearch", "search.backends.elastic.ElasticsearchBackend"),
+    ):
+        settings.SEARCH_BACKEND = path
         backend = get_backend()
         assert backend.name == name
         backend.rebuild()
         if name == "elasticsearch":
-            backend.refresh()  # type: ignore[attr-defined]
+            backend.refresh()
         results[name] = [
             (
                 c.city.name,

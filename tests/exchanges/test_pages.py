@@ -162,7 +162,7 @@ def test_exchange_page_schedules_and_evaluates(client, cast_):
 def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
     from tests.factories import PracticeFactory
 
-    settings.ELASTICSEARCH_URL = ""  # the database backend
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     PracticeFactory(
         city=cast_["peer"],
         text__title="Safer streets for women at night",

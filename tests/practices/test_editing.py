@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from practices.models import Practice, PracticeAttachment
-from search.models import SearchOutbox
+from practices.models import Practice, PracticeAttachment, SearchOutbox
 from tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 
 from cities.services import cities_load_reference
 from practices.importing import practices_import
-from practices.models import Practice, PracticeTransition, PracticeTranslation
-from search.models import SearchOutbox
+from practices.models import Practice, PracticeTransition, PracticeTranslation, SearchOutbox
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.errors import InvalidTransition
-from practices.models import Practice, PracticeTransition
+from practices.models import Practice, PracticeTransition, SearchOutbox
 from practices.services import practice_transition
 from practices.workflow import TRANSITIONS, available_transitions
-from search.models import SearchOutbox
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from search.client import get_client
 def es_settings(settings):
     """Point the app at the test Elasticsearch node, with indices of its own."""
     settings.ELASTICSEARCH_URL = service_url("elasticsearch")
+    settings.SEARCH_BACKEND = "search.backends.elastic.ElasticsearchBackend"
     settings.ELASTICSEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
     get_client.cache_clear()
     yield settings
@@ -29,7 +30,7 @@ def backend_name(request, settings):
     if request.param == "elasticsearch":
         request.getfixturevalue("es_settings")
     else:
-        settings.ELASTICSEARCH_URL = ""
+        settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     return request.param
 
 

@@ -1,5 +1,7 @@
 """The search page, the feed and the API: parameters, JSON shape, bad input, degraded mode."""
 
+import json
+
 import pytest
 
 from practices.models import Practice
@@ -163,6 +165,9 @@ def test_degraded_mode_when_elasticsearch_does_not_answer(client, es_settings, c
     html = client.get("/en/search/", {"q": "recycling"}).content.decode()
     assert "search engine is not answering" in html
     assert client.get("/api/v1/search/suggest/", {"q": "Recy"}).json()["degraded"] is True
+    export = client.get("/api/v1/search/practices/export/", {"q": "recycling", "output": "json"})
+    meta = json.loads(b"".join(export.streaming_content))["meta"]
+    assert meta["degraded"] is True and meta["count"] >= 1
     budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")
     assert client.get(budget.get_absolute_url()).status_code == 200
     settings.ELASTICSEARCH_URL = real_url

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.services import EDITOR, user_grant_staff_role
 from conftest import service_url
-from practices.models import Practice
+from practices.models import Practice, SearchOutbox
 from practices.services import (
     PracticeData,
     PracticeText,
@@ -19,7 +19,6 @@ from practices.services import (
     practice_update,
 )
 from search.backends import get_backend
-from search.models import SearchOutbox
 from search.sync import outbox_drain, search_check, search_rebuild
 from tests.factories import MembershipFactory, PracticeFactory
 

@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from practices.models import Practice
+from practices.models import Practice, SearchOutbox
 from practices.services import PracticeText, practice_transition, practice_translation_set
 from search.backends import get_backend
 from search.backends.base import SearchQuery
-from search.models import SearchLock, SearchOutbox
+from search.models import SearchLock
 from search.sync import RebuildLocked, outbox_drain, search_check, search_rebuild
 from tests.factories import MembershipFactory
 

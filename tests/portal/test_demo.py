@@ -5,7 +5,7 @@ from accounts.models import User
 from cities.models import City, CityMembership
 from cities.services import cities_load_reference
 from exchanges.models import ExchangeRequest
-from practices import demo
+from portal import demo
 from practices.models import Challenge, Practice, PracticeTransition, Sdg, Topic
 
 pytestmark = pytest.mark.django_db

@@ -23,9 +23,16 @@ from accounts.services import BROKER, EDITOR, roles_ensure_groups
 from cities.models import City, CityMembership, Region
 from cities.services import city_membership_set
 from exchanges.models import ExchangeRequest
+from practices.models import (
+    Challenge,
+    Practice,
+    PracticeTransition,
+    PracticeTranslation,
+    Sdg,
+    Topic,
+)
 
 from .demo_content import ACTORS, EXCHANGE_NEEDS, IDEAS, SECTION_TEXT
-from .models import Challenge, Practice, PracticeTransition, PracticeTranslation, Sdg, Topic
 
 DEMO_URL = "https://demo.metropolis.invalid/practices/{n}"
 DEMO_DOMAIN = "demo.metropolis.test"

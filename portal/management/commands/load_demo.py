@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from practices.demo import demo_load
+from portal.demo import demo_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,113 @@
+"""Pages that show several apps at once. Each keeps its URL name, path and template; it moved
+here from the app it was written in so that app no longer imports the ones above it."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cities import selectors as city_selectors
+from cities.models import City, CityMembership
+from core.permissions import is_editor, is_member
+from exchanges.selectors import city_dashboard, exchanges_of_city_public
+from practices import selectors as practice_selectors
+from practices.forms import AttachmentForm, TransitionForm
+from practices.models import LANGUAGES, Challenge, Practice
+from practices.permissions import can_edit
+from practices.workflow import available_transitions
+from search.selectors import practice_similar
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    challenges = Challenge.objects.annotate(
+        published_count=Count("practices", filter=Q(practices__review_state="published"))
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "challenges": challenges,
+            "recent": practice_selectors.practice_published_list()[:6],
+            "most_adapted": practice_selectors.practice_most_adapted(),
+            "member_count": City.objects.filter(member_status=City.MemberStatus.ACTIVE).count(),
+        },
+    )
+
+
+def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practice in the visitor's language, what they may do with it, and (from search) the
+    practices like it."""
+    try:
+        practice = practice_selectors.practice_get_visible(pk=pk, user=request.user)
+    except Practice.DoesNotExist as exc:
+        raise Http404(_("No such practice.")) from exc
+    user = request.user
+    language = (translation.get_language() or "en")[:2]
+    text = practice.text_in(language)
+    insider = is_editor(user) or is_member(user, practice.city_id)
+    return render(
+        request,
+        "practices/practice_detail.html",
+        {
+            "practice": practice,
+            "text": text,
+            "shown_language": text.language_code if text else practice.language,
+            "is_fallback": text is not None and text.language_code != language,
+            "translations": sorted(
+                practice.translations.all(),
+                key=lambda t: (t.language_code != practice.language, t.language_code),
+            ),
+            "insider": insider,
+            "can_edit": can_edit(user, practice),
+            "steps": available_transitions(user, practice),
+            "step_form": TransitionForm(),
+            "attachment_form": AttachmentForm(),
+            "languages": LANGUAGES,
+            "similar": practice_similar(practice=practice) if practice.is_published else [],
+        },
+    )
+
+
+def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The city profile: the city, its published practices and its public exchanges."""
+    try:
+        city = city_selectors.city_get_by_slug(slug=slug)
+    except City.DoesNotExist as exc:
+        raise Http404("No such city.") from exc
+    practices = practice_selectors.practice_published_list(city=city)[:50]
+    return render(
+        request,
+        "cities/city_detail.html",
+        {
+            "city": city,
+            "practices": practices,
+            "indicators": city.indicators.all(),
+            "exchanges": exchanges_of_city_public(city_id=city.pk)[:20],
+        },
+    )
+
+
+@login_required
+def my_city(request: HttpRequest) -> HttpResponse:
+    """The home of a city's members: for each of their cities, the practices to write or
+    correct, those waiting for review, the city's open requests and the proposals to answer."""
+    user = cast(User, request.user)
+    memberships = user.memberships.select_related("city__country").order_by("city__name")
+    boards = [
+        {
+            "membership": m,
+            "city": m.city,
+            "is_official": m.role == CityMembership.Role.OFFICIAL,
+            **practice_selectors.practice_dashboard(city_id=m.city_id),
+            **city_dashboard(city_id=m.city_id),
+        }
+        for m in memberships
+    ]
+    return render(request, "cities/my_city.html", {"boards": boards})
