@@ -155,6 +155,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[City]:
         from cities.selectors import city_directory
+        from practices.selectors import published_count
 
         params = self.request.query_params
         members = str(params.get("members", "true")).lower() not in ("false", "0", "no")
@@ -162,7 +163,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
             query=str(params.get("q", ""))[:100],
             region_code=str(params.get("region", ""))[:3],
             members_only=members and self.action == "list",
-        )
+        ).annotate(published_count=published_count())
         if self.action == "retrieve":
             cities = cities.prefetch_related(
                 Prefetch("indicators", queryset=CityIndicator.objects.order_by("name", "-year"))

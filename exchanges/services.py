@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cities.models import City
 from core.errors import InvalidTransition
+from core.languages import LANGUAGE_CODES
 from core.permissions import is_broker, is_member, is_official
 from core.workflow import Move
-from practices.models import LANGUAGES, Challenge, Practice, Topic
+from practices.models import Challenge, Practice, Topic
 from practices.outbox import outbox_record
 
 from .models import (
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 R = ExchangeRequest.State
 E = Exchange.State
 FINAL_REQUEST_STATES = {R.CLOSED, R.WITHDRAWN}
-LANGUAGE_CODES = {code for code, _name in LANGUAGES}
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
 
@@ -84,7 +84,7 @@ class RequestData:
             errors["formats"] = [
                 _("Unknown format(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
             ]
-        if set(self.languages) - LANGUAGE_CODES:
+        if set(self.languages) - set(LANGUAGE_CODES):
             errors["languages"] = [_("Choose English, French or Spanish.")]
         if self.window_start and self.window_end and self.window_end < self.window_start:
             errors["window_end"] = [_("The window cannot end before it starts.")]

@@ -64,7 +64,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         from practices.models import Practice
 
         practice = Practice.objects.filter(
-            pk=int(request.GET["practice"]), review_state="published"
+            pk=int(request.GET["practice"]), review_state=Practice.ReviewState.PUBLISHED
         ).first()
         if practice:
             initial["challenges"] = list(practice.challenges.all())

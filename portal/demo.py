@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.services import BROKER, EDITOR, roles_ensure_groups
 from cities.models import City, CityMembership, Region
 from cities.services import city_membership_set
+from core.languages import LANGUAGE_CODES
 from exchanges.models import ExchangeRequest
 from practices.models import (
     Challenge,
@@ -34,10 +35,11 @@ from practices.models import (
 
 from .demo_content import ACTORS, EXCHANGE_NEEDS, IDEAS, SECTION_TEXT
 
+S = Practice.ReviewState
+
 DEMO_URL = "https://demo.metropolis.invalid/practices/{n}"
 DEMO_DOMAIN = "demo.metropolis.test"
 BASE_DATE = datetime(2026, 6, 1, tzinfo=dt_utc)
-LANGS = ("en", "fr", "es")
 
 
 def _country_languages() -> dict[str, list[str]]:
@@ -159,8 +161,8 @@ def _review_state(rng: random.Random) -> str:
 def _build_practice(n: int, members: list[City], rng: random.Random) -> tuple[Practice, dict]:
     idea = IDEAS[n % len(IDEAS)]
     city = members[rng.randrange(len(members))]
-    lang = LANGS[(n // len(IDEAS)) % 3] if n % 7 else rng.choice(LANGS)
-    if city.languages and city.languages[0] in LANGS and rng.random() < 0.6:
+    lang = LANGUAGE_CODES[(n // len(IDEAS)) % 3] if n % 7 else rng.choice(LANGUAGE_CODES)
+    if city.languages and city.languages[0] in LANGUAGE_CODES and rng.random() < 0.6:
         lang = city.languages[0]
     years = rng.randint(2, 8)
     start = rng.randint(2005, 2025)
@@ -188,7 +190,7 @@ def _build_practice(n: int, members: list[City], rng: random.Random) -> tuple[Pr
     texts = [text(lang, PracticeTranslation.Quality.ORIGINAL)]
     # A third of the practices carry translations, machine-made or checked by a person.
     if rng.random() < 0.33:
-        for other in LANGS:
+        for other in LANGUAGE_CODES:
             if other != lang:
                 quality = rng.choice(
                     [PracticeTranslation.Quality.MACHINE, PracticeTranslation.Quality.HUMAN_CHECKED]
@@ -207,8 +209,8 @@ def _build_practice(n: int, members: list[City], rng: random.Random) -> tuple[Pr
         awards="Guangzhou Award shortlist" if rng.random() < 0.05 else "",
         source_url=DEMO_URL.format(n=n),
         review_state=state,
-        published_at=published_at if state in ("published", "archived") else None,
-        submitted_at=published_at - timedelta(days=30) if state != "draft" else None,
+        published_at=published_at if state in (S.PUBLISHED, S.ARCHIVED) else None,
+        submitted_at=published_at - timedelta(days=30) if state != S.DRAFT else None,
     )
     tags = {
         "challenges": idea["challenges"],
@@ -258,36 +260,36 @@ def _write_batch(
                 history.append(
                     PracticeTransition(
                         practice=practice,
-                        from_state="draft",
-                        to_state="submitted",
+                        from_state=S.DRAFT,
+                        to_state=S.SUBMITTED,
                         by=author,
                         at=at,
                     )
                 )
-            if practice.review_state in ("published", "archived", "changes_requested"):
+            if practice.review_state in (S.PUBLISHED, S.ARCHIVED, S.CHANGES_REQUESTED):
                 to = (
-                    "changes_requested"
-                    if practice.review_state == "changes_requested"
-                    else "published"
+                    S.CHANGES_REQUESTED
+                    if practice.review_state == S.CHANGES_REQUESTED
+                    else S.PUBLISHED
                 )
                 history.append(
                     PracticeTransition(
                         practice=practice,
-                        from_state="submitted",
+                        from_state=S.SUBMITTED,
                         to_state=to,
                         by=editor,
                         at=tags["published_at"],
                         note="Please add figures to the results."
-                        if to == "changes_requested"
+                        if to == S.CHANGES_REQUESTED
                         else "",
                     )
                 )
-            if practice.review_state == "archived":
+            if practice.review_state == S.ARCHIVED:
                 history.append(
                     PracticeTransition(
                         practice=practice,
-                        from_state="published",
-                        to_state="archived",
+                        from_state=S.PUBLISHED,
+                        to_state=S.ARCHIVED,
                         by=editor,
                         at=BASE_DATE,
                     )

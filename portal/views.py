@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -25,10 +25,23 @@ from practices.workflow import available_transitions
 from search.selectors import practice_similar
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    challenges = Challenge.objects.annotate(
-        published_count=Count("practices", filter=Q(practices__review_state="published"))
+def city_list(request: HttpRequest) -> HttpResponse:
+    """The city directory, with each city's published practices counted."""
+    query = request.GET.get("q", "").strip()[:100]
+    region = request.GET.get("region", "").strip()[:3]
+    cities = city_selectors.city_directory(query=query, region_code=region).annotate(
+        published_count=practice_selectors.published_count()
     )
+    page = Paginator(cities, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cities/city_list.html",
+        {"page": page, "query": query, "region": region, "regions": city_selectors.region_list()},
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    challenges = Challenge.objects.annotate(published_count=practice_selectors.published_count())
     return render(
         request,
         "home.html",

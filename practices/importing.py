@@ -37,10 +37,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cities.models import City
+from core.languages import LANGUAGE_CODES
 
-from .models import Challenge, Practice, PracticeTransition, PracticeTranslation, Sdg, Topic
+from .models import (
+    SECTION_NAMES,
+    Challenge,
+    Practice,
+    PracticeTransition,
+    PracticeTranslation,
+    Sdg,
+    Topic,
+)
 from .outbox import outbox_record
-from .services import LANGUAGE_CODES, MAX_YEAR, MIN_YEAR, SECTION_NAMES, PracticeText
+from .services import MAX_YEAR, MIN_YEAR, PracticeText
 
 REQUIRED = ("title", "summary", "language", "city", "challenges", "source_url")
 KNOWN = {

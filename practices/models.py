@@ -13,8 +13,7 @@ from parler.fields import TranslationsForeignKey
 from parler.models import TranslatableModel, TranslatedFieldsModel
 
 from cities.models import City, TranslatedNameMixin
-
-LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+from core.languages import LANGUAGES
 
 # The body of a practice, in reading order. Other apps (search, forms, imports) use this list.
 SECTIONS: list[tuple[str, StrOrPromise]] = [
@@ -25,6 +24,7 @@ SECTIONS: list[tuple[str, StrOrPromise]] = [
     ("lessons_learned", _("Lessons learned")),
     ("transferability", _("Transferability")),
 ]
+SECTION_NAMES: list[str] = [name for name, _label in SECTIONS]
 
 
 class Challenge(TranslatedNameMixin):

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from cities.models import City
@@ -19,6 +19,14 @@ from core.permissions import is_editor
 from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
 
 PUBLIC_STATES = [Practice.ReviewState.PUBLISHED, Practice.ReviewState.ARCHIVED]
+
+
+def published_count(relation: str = "practices") -> Count:
+    """The number of published practices reached through `relation` (for `annotate`): the one
+    definition of what counts as published, for cities, challenges and anything else."""
+    return Count(
+        relation, filter=Q(**{f"{relation}__review_state": Practice.ReviewState.PUBLISHED})
+    )
 
 
 def practice_visible_to(*, user: User | AnonymousUser) -> QuerySet[Practice]:

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cities.models import City
 from core.errors import StaleUpdate
+from core.languages import LANGUAGE_CODES
 from core.permissions import is_editor, is_member
 from core.workflow import Move
 
 from .models import (
-    LANGUAGES,
-    SECTIONS,
+    SECTION_NAMES,
     Challenge,
     Practice,
     PracticeAttachment,
@@ -40,8 +40,6 @@ from .outbox import outbox_record
 from .permissions import can_edit
 from .workflow import REVIEW
 
-LANGUAGE_CODES = {code for code, _name in LANGUAGES}
-SECTION_NAMES = [name for name, _label in SECTIONS]
 TEXT_LIMITS = {"title": 200, "summary": 300, **dict.fromkeys(SECTION_NAMES, 20_000)}
 MAX_LINKS = 20
 MIN_YEAR, MAX_YEAR = 1900, 2100

@@ -17,7 +17,14 @@ from core.web import attempt, form_error_text
 
 from . import selectors, services
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
-from .models import LANGUAGES, Challenge, Practice, PracticeAttachment, PracticeTranslation
+from .models import (
+    LANGUAGES,
+    SECTION_NAMES,
+    Challenge,
+    Practice,
+    PracticeAttachment,
+    PracticeTranslation,
+)
 from .permissions import can_edit
 
 
@@ -150,7 +157,7 @@ def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpRe
     existing = practice.text_in(language, fallback=False)
     initial: dict[str, Any] = {}
     if existing:
-        initial = {f: getattr(existing, f) for f in ("title", "summary", *services.SECTION_NAMES)}
+        initial = {f: getattr(existing, f) for f in ("title", "summary", *SECTION_NAMES)}
         initial["quality"] = existing.quality
     form = TranslationForm(request.POST or None, initial=initial)
     if request.method == "POST":

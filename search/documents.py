@@ -8,12 +8,10 @@ from typing import Any
 from django.db.models import Prefetch
 
 from cities.models import size_band_for
-from practices.models import SECTIONS, Practice, PracticeTranslation
+from core.languages import LANGUAGE_CODES
+from practices.models import SECTION_NAMES, Practice, PracticeTranslation
 
 from .facets import year_band
-
-LANGS = ("en", "fr", "es")
-SECTION_NAMES = [name for name, _label in SECTIONS]
 
 
 def searchable() -> Any:
@@ -63,7 +61,7 @@ def build_document(practice: Practice) -> dict[str, Any]:
     titles = []
     for text in practice.translations.all():
         lang = text.language_code
-        if lang not in LANGS:
+        if lang not in LANGUAGE_CODES:
             continue
         doc[f"title_{lang}"] = text.title
         doc[f"summary_{lang}"] = text.summary

@@ -103,11 +103,11 @@ class DatabaseBackend(SearchBackend):
                 FROM practices_practice_translation t
                 JOIN practices_practice p ON p.id = t.master_id,
                      plainto_tsquery('simple'::regconfig, %s) AS q(query)
-                WHERE p.review_state = 'published' AND t.search_vector @@ q.query
+                WHERE p.review_state = %s AND t.search_vector @@ q.query
                 GROUP BY t.master_id
             """
             with connection.cursor() as cursor:
-                cursor.execute(sql, [" ".join(words)])
+                cursor.execute(sql, [" ".join(words), Practice.ReviewState.PUBLISHED])
                 ranks: dict[int, float] = {pk: float(rank) for pk, rank in cursor.fetchall()}
             city_match = searchable().filter(city__name__iexact=text.strip())
             for pk in city_match.values_list("pk", flat=True):
@@ -277,7 +277,7 @@ class DatabaseBackend(SearchBackend):
             return []
         rows = (
             PracticeTranslation.objects.filter(
-                master__review_state="published", title__istartswith=prefix
+                master__review_state=Practice.ReviewState.PUBLISHED, title__istartswith=prefix
             )
             .select_related("master")
             .order_by("title")[: limit * 3]
@@ -289,7 +289,7 @@ class DatabaseBackend(SearchBackend):
                 seen.add(row.title)
                 out.append({"text": row.title, "url": row.master.get_absolute_url()})
         for city in City.objects.filter(
-            name__istartswith=prefix, practices__review_state="published"
+            name__istartswith=prefix, practices__review_state=Practice.ReviewState.PUBLISHED
         ).distinct()[:limit]:
             if city.name not in seen:
                 seen.add(city.name)

@@ -21,10 +21,11 @@ from elasticsearch.dsl import Search
 from elasticsearch.dsl.query import Q
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
+from core.languages import LANGUAGE_CODES
 from practices.models import Practice
 
 from ..client import get_client
-from ..documents import LANGS, documents
+from ..documents import documents
 from ..facets import FACETS, YEAR_BANDS
 from .base import MAX_RESULTS, Hit, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from .database import facet_values
@@ -32,12 +33,14 @@ from .database import facet_values
 log = logging.getLogger(__name__)
 ANALYZERS = {"en": "english", "fr": "french", "es": "spanish"}
 TEXT_FIELDS = [
-    *(f"title_{lang}^3" for lang in LANGS),
-    *(f"summary_{lang}^2" for lang in LANGS),
-    *(f"body_{lang}" for lang in LANGS),
+    *(f"title_{lang}^3" for lang in LANGUAGE_CODES),
+    *(f"summary_{lang}^2" for lang in LANGUAGE_CODES),
+    *(f"body_{lang}" for lang in LANGUAGE_CODES),
     "city_name^2",
 ]
-HIGHLIGHT_FIELDS = [f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGS]
+HIGHLIGHT_FIELDS = [
+    f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGUAGE_CODES
+]
 FACET_FIELD = {f.param: f.field for f in FACETS}
 NEWEST: dict[str, Any] = {"published_at": {"order": "desc", "missing": "_last"}}
 
@@ -66,7 +69,7 @@ def mappings() -> dict[str, Any]:
         "suggest": {"type": "completion", "analyzer": "folded", "search_analyzer": "folded"},
         "spell": {"type": "text", "analyzer": "folded"},
     }
-    for lang in LANGS:
+    for lang in LANGUAGE_CODES:
         analyzer = ANALYZERS[lang]
         properties[f"title_{lang}"] = {"type": "text", "analyzer": analyzer, "copy_to": "spell"}
         properties[f"summary_{lang}"] = {"type": "text", "analyzer": analyzer, "copy_to": "spell"}
@@ -421,7 +424,9 @@ class ElasticsearchBackend(SearchBackend):
         """Practices whose text resembles this one's, in any language, helped by shared topics
         and challenges (texts in different languages share few words)."""
         self.ensure_index()
-        fields = [f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGS]
+        fields = [
+            f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGUAGE_CODES
+        ]
         like = Q(
             "more_like_this",
             fields=fields,
