@@ -40,7 +40,10 @@ from .workflow import TRANSITIONS
 
 LANGUAGE_CODES = {code for code, _name in LANGUAGES}
 SECTION_NAMES = [name for name, _label in SECTIONS]
+# Character limits, read by the forms and the API's serializers as well as enforced here.
 TEXT_LIMITS = {"title": 200, "summary": 300, **dict.fromkeys(SECTION_NAMES, 20_000)}
+DETAIL_LIMIT = 2_000  # main actors, contacts, awards (and each link, in the API)
+NOTE_LIMIT = 5_000  # the note of a review step
 MAX_LINKS = 20
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -129,8 +132,8 @@ class PracticeData:
         if any(c.pk == city.pk for c in self.partner_cities):
             errors["partner_cities"] = [_("The practice's own city cannot also be a partner.")]
         for name in ("main_actors", "contacts", "awards"):
-            if len(getattr(self, name)) > 2000:
-                errors[name] = [_("At most %(limit)d characters.") % {"limit": 2000}]
+            if len(getattr(self, name)) > DETAIL_LIMIT:
+                errors[name] = [_("At most %(limit)d characters.") % {"limit": DETAIL_LIMIT}]
         if len(self.links) > MAX_LINKS:
             errors["links"] = [_("At most %(limit)d links.") % {"limit": MAX_LINKS}]
         validate_url = URLValidator(schemes=["http", "https"])
@@ -276,8 +279,10 @@ def practice_transition(*, practice: Practice, by: User, name: str, note: str = 
     if step is None:
         raise InvalidTransition(_("There is no such step: %(name)s.") % {"name": name})
     note = note.strip()
-    if len(note) > 5000:
-        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5000}]})
+    if len(note) > NOTE_LIMIT:
+        raise ValidationError(
+            {"note": [_("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}]}
+        )
     with transaction.atomic():
         practice = Practice.objects.select_for_update().get(pk=practice.pk)
         if not step.allowed_for(by, practice):
