@@ -21,8 +21,7 @@ from . import selectors, services
 from .errors import InvalidTransition
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import LANGUAGES, Challenge, Practice, PracticeAttachment, PracticeTranslation
-from .permissions import can_edit, is_editor, is_member
-from .workflow import available_transitions
+from .permissions import can_edit, is_editor
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -75,7 +74,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     language = (translation.get_language() or "en")[:2]
     text = practice.text_in(language)
-    insider = is_editor(user) or is_member(user, practice.city_id)
+    allowed = selectors.practice_permissions_for(practice=practice, user=user)
     return render(
         request,
         "practices/practice_detail.html",
@@ -88,9 +87,9 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 practice.translations.all(),
                 key=lambda t: (t.language_code != practice.language, t.language_code),
             ),
-            "insider": insider,
-            "can_edit": can_edit(user, practice),
-            "steps": available_transitions(user, practice),
+            "insider": allowed.sees_history,
+            "can_edit": allowed.can_edit,
+            "steps": allowed.transitions,
             "step_form": TransitionForm(),
             "attachment_form": AttachmentForm(),
             "languages": LANGUAGES,

@@ -46,9 +46,7 @@ class ExchangeRequestFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_challenge(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        through = ExchangeRequest.challenges.through
-        linked = through.objects.filter(challenge__slug=value).values("exchangerequest_id")
-        return queryset.filter(pk__in=linked)
+        return exchange_selectors.request_with_challenge(requests=queryset, challenge=value)
 
 
 def _request_for(request: Request, pk: str) -> ExchangeRequest:

@@ -21,9 +21,8 @@ from rest_framework.response import Response
 from practices import selectors as practice_selectors
 from practices import services as practice_services
 from practices.models import Practice
-from practices.permissions import can_edit, is_editor, is_member
 from practices.services import SECTION_NAMES
-from practices.workflow import TRANSITIONS, available_transitions
+from practices.workflow import TRANSITIONS
 
 from ..common import (
     ID_PATTERN,
@@ -121,13 +120,8 @@ class PracticeViewSet(
     def _detail(self, pk: int, *, status_code: int = 200) -> Response:
         user = self.request.user
         practice = practice_selectors.practice_get_visible(pk=pk, user=user)
-        actions = [t.name for t in available_transitions(user, practice)]
-        if can_edit(user, practice):
-            actions.insert(0, "edit")
-        context = {
-            "actions": actions,
-            "sees_history": is_editor(user) or is_member(user, practice.city_id),
-        }
+        allowed = practice_selectors.practice_permissions_for(practice=practice, user=user)
+        context = {"actions": allowed.actions, "sees_history": allowed.sees_history}
         data = s.PracticeDetailSerializer(practice, context=context).data
         response = Response(data, status=status_code)
         response["ETag"] = f'"{data["version"]}"'
