@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from practices import selectors as practice_selectors
 from practices import services as practice_services
 from practices.models import Practice
-from practices.services import SECTION_NAMES
 from practices.workflow import TRANSITIONS
 
 from ..common import (
@@ -174,21 +173,18 @@ class PracticeViewSet(
         serializer = s.PracticeUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
-        if partial:
-            current = practice_services.practice_data_from(practice)
-            current["sections"] = {
-                name: current.pop(name, "") for name in SECTION_NAMES if name in current
-            }
-            current["links"] = list(practice.links or [])
-            sections = {**current["sections"], **(values.pop("sections", None) or {})}
-            values = {**current, **values, "sections": sections}
         version = values.pop("version", None) or _if_match(request)
-        practice_services.practice_update(
-            practice=practice,
-            by=user_of(request),
-            data=self._data(values),
-            expected_version=version,
-        )
+        if partial:
+            practice_services.practice_patch(
+                practice=practice, by=user_of(request), changes=values, expected_version=version
+            )
+        else:
+            practice_services.practice_update(
+                practice=practice,
+                by=user_of(request),
+                data=self._data(values),
+                expected_version=version,
+            )
         return self._detail(practice.pk)
 
     def _transition(self, request: Request, name: str) -> Response:
