@@ -15,7 +15,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.generators import SchemaGenerator
+
+from api.common import add_action
+from api.practices.views import PracticeViewSet
+from exchanges.workflow import STEPS
+from practices.workflow import TRANSITIONS
 
 SNAPSHOT = Path(__file__).with_name("openapi_contract.json")
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -77,3 +84,19 @@ def test_the_comparison_reports_what_went_missing_and_what_is_new():
         "paths: missing POST /b/",
         "paths: new POST /c/",
     ]
+
+
+def test_every_review_transition_and_exchange_step_has_its_endpoint():
+    """The endpoints are generated from the workflow tables (api/practices, api/exchanges)."""
+    paths = contract(_schema())["paths"]
+    for name in TRANSITIONS:
+        assert f"POST /api/v1/practices/{{id}}/{name.replace('_', '-')}/" in paths
+    for name in STEPS:
+        assert f"POST /api/v1/exchanges/{{id}}/{name.replace('_', '-')}/" in paths
+
+
+def test_a_generated_endpoint_cannot_hide_a_viewset_method():
+    with pytest.raises(ImproperlyConfigured, match="list"):
+        add_action(PracticeViewSet, "list", lambda self, request, pk: None)
+    with pytest.raises(ImproperlyConfigured, match="submit"):
+        add_action(PracticeViewSet, "submit", lambda self, request, pk: None)
