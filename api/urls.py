@@ -3,21 +3,26 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import search, views
+from . import views
+from .auth import views as auth
+from .cities import views as cities
+from .exchanges import views as exchanges
+from .practices import views as practices
+from .search import views as search
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("cities", views.CityViewSet, basename="api-city")
-router.register("practices", views.PracticeViewSet, basename="api-practice")
-router.register("exchange-requests", views.ExchangeRequestViewSet, basename="api-request")
-router.register("exchanges", views.ExchangeViewSet, basename="api-exchange")
-router.register("auth/tokens", views.TokenViewSet, basename="api-token")
+router.register("cities", cities.CityViewSet, basename="api-city")
+router.register("practices", practices.PracticeViewSet, basename="api-practice")
+router.register("exchange-requests", exchanges.ExchangeRequestViewSet, basename="api-request")
+router.register("exchanges", exchanges.ExchangeViewSet, basename="api-exchange")
+router.register("auth/tokens", auth.TokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("health/", views.health, name="api-health"),
-    path("taxonomy/", views.taxonomy, name="api-taxonomy"),
-    path("me/", views.me, name="api-me"),
-    path("auth/token/", views.token_login, name="api-token-login"),
+    path("taxonomy/", cities.taxonomy, name="api-taxonomy"),
+    path("me/", cities.me, name="api-me"),
+    path("auth/token/", auth.token_login, name="api-token-login"),
     path("search/practices/", search.search_practices, name="api-search"),
     path("search/practices/export/", search.search_export, name="api-search-export"),
     path("search/suggest/", search.search_suggest, name="api-suggest"),

@@ -7,6 +7,16 @@ from django.db.models import Q, QuerySet
 from .models import City, Region
 
 
+def region_filter(*, code: str, city: str = "") -> Q:
+    """Cities in the UN M49 region or sub-region `code`; with `city`, the rows whose city (the
+    lookup path to it, such as "city") is there. Every list filtered by region (the directory,
+    the review queue, the broker board, the API) uses this one condition."""
+    prefix = f"{city}__" if city else ""
+    return Q(**{f"{prefix}country__subregion__code": code}) | Q(
+        **{f"{prefix}country__subregion__parent__code": code}
+    )
+
+
 def city_directory(
     *, query: str = "", region_code: str = "", members_only: bool = True
 ) -> QuerySet[City]:
@@ -23,10 +33,7 @@ def city_directory(
             | Q(country__name_es__icontains=query)
         )
     if region_code:
-        cities = cities.filter(
-            Q(country__subregion__code=region_code)
-            | Q(country__subregion__parent__code=region_code)
-        )
+        cities = cities.filter(region_filter(code=region_code))
     # The page and the API add the published-practice counts (practices.selectors): cities sit
     # below practices and do not know what "published" means.
     return cities.order_by("name")

@@ -9,7 +9,7 @@ from cities.models import City
 from practices.models import LANGUAGES, Challenge, Practice, Topic
 
 from .models import Evaluation, ExchangeFormat
-from .services import RequestData
+from .services import TEXT_LIMIT, RequestData
 
 
 class RequestForm(forms.Form):
@@ -29,7 +29,7 @@ class RequestForm(forms.Form):
     )
     need = forms.CharField(
         label=_("What does your city need?"),
-        max_length=5000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     formats = forms.MultipleChoiceField(
@@ -96,13 +96,13 @@ class EvaluationForm(forms.Form):
     helped = forms.CharField(
         label=_("What helped"),
         required=False,
-        max_length=5000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     hindered = forms.CharField(
         label=_("What did not help"),
         required=False,
-        max_length=5000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

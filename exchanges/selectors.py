@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from cities.selectors import region_filter
 from core.permissions import is_broker
 
 from .models import Exchange, ExchangeRequest, Match
@@ -52,6 +53,15 @@ def exchange_visible_to(*, user: User | AnonymousUser) -> QuerySet[Exchange]:
     )
 
 
+def request_with_challenge(
+    *, requests: QuerySet[ExchangeRequest], challenge: str
+) -> QuerySet[ExchangeRequest]:
+    """The requests about the challenge of slug `challenge`, selected through the link table
+    (`pk IN (…)`) rather than a join, which would need DISTINCT."""
+    linked = ExchangeRequest.challenges.through.objects.filter(challenge__slug=challenge)
+    return requests.filter(pk__in=linked.values("exchangerequest_id"))
+
+
 def broker_board(
     *,
     user: User,
@@ -71,12 +81,9 @@ def broker_board(
             state__in=[ExchangeRequest.State.CLOSED, ExchangeRequest.State.WITHDRAWN]
         )
     if challenge:
-        requests = requests.filter(challenges__slug=challenge)
+        requests = request_with_challenge(requests=requests, challenge=challenge)
     if region:
-        requests = requests.filter(
-            Q(city__country__subregion__code=region)
-            | Q(city__country__subregion__parent__code=region)
-        )
+        requests = requests.filter(region_filter(code=region, city="city"))
     if broker == "none":
         requests = requests.filter(broker__isnull=True)
     elif broker.isdigit():

@@ -41,6 +41,9 @@ R = ExchangeRequest.State
 E = Exchange.State
 FINAL_REQUEST_STATES = {R.CLOSED, R.WITHDRAWN}
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+# Characters of the need of a request and of what helped or hindered an exchange; the forms and
+# the API's serializers read it too.
+TEXT_LIMIT = 5_000
 
 
 def _notify(kind: str, object_id: int) -> None:
@@ -77,8 +80,8 @@ class RequestData:
         need = self.need.strip()
         if len(need) < 20:
             errors["need"] = [_("Describe the need in a few sentences (at least 20 characters).")]
-        if len(need) > 5000:
-            errors["need"] = [_("At most %(limit)d characters.") % {"limit": 5000}]
+        if len(need) > TEXT_LIMIT:
+            errors["need"] = [_("At most %(limit)d characters.") % {"limit": TEXT_LIMIT}]
         unknown = set(self.formats) - set(ExchangeFormat.values)
         if unknown:
             errors["formats"] = [
@@ -327,8 +330,8 @@ def exchange_evaluate(
                     city=city,
                     outcome=outcome,
                     practice=practice if adopting else None,
-                    helped=helped.strip()[:5000],
-                    hindered=hindered.strip()[:5000],
+                    helped=helped.strip()[:TEXT_LIMIT],
+                    hindered=hindered.strip()[:TEXT_LIMIT],
                     by=by,
                     at=now,
                 )

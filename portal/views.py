@@ -9,19 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities import selectors as city_selectors
 from cities.models import City, CityMembership
-from core.permissions import is_editor, is_member
+from core.languages import current_language
 from exchanges.selectors import city_dashboard, exchanges_of_city_public
 from practices import selectors as practice_selectors
 from practices.forms import AttachmentForm, TransitionForm
 from practices.models import LANGUAGES, Challenge, Practice
-from practices.permissions import can_edit
-from practices.workflow import available_transitions
 from search.selectors import practice_similar
 
 
@@ -62,9 +59,9 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Practice.DoesNotExist as exc:
         raise Http404(_("No such practice.")) from exc
     user = request.user
-    language = (translation.get_language() or "en")[:2]
+    language = current_language()
     text = practice.text_in(language)
-    insider = is_editor(user) or is_member(user, practice.city_id)
+    allowed = practice_selectors.practice_permissions_for(practice=practice, user=user)
     return render(
         request,
         "practices/practice_detail.html",
@@ -77,9 +74,9 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 practice.translations.all(),
                 key=lambda t: (t.language_code != practice.language, t.language_code),
             ),
-            "insider": insider,
-            "can_edit": can_edit(user, practice),
-            "steps": available_transitions(user, practice),
+            "insider": allowed.sees_history,
+            "can_edit": allowed.can_edit,
+            "steps": allowed.transitions,
             "step_form": TransitionForm(),
             "attachment_form": AttachmentForm(),
             "languages": LANGUAGES,

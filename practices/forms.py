@@ -9,9 +9,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
+from core.workflow import NOTE_LIMIT
 
 from .models import LANGUAGES, SECTIONS, Challenge, Practice, PracticeTranslation, Sdg, Topic
-from .services import MAX_YEAR, MIN_YEAR, TEXT_LIMITS, PracticeData, PracticeText
+from .services import (
+    DETAIL_LIMIT,
+    MAX_YEAR,
+    MIN_YEAR,
+    TEXT_LIMITS,
+    PracticeData,
+    PracticeText,
+)
 
 
 class TaxonomyChoiceField(forms.ModelMultipleChoiceField):
@@ -85,13 +93,13 @@ class PracticeForm(TextFieldsMixin):
     main_actors = forms.CharField(
         label=_("Main actors"),
         required=False,
-        max_length=2000,
+        max_length=DETAIL_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     contacts = forms.CharField(
         label=_("Contacts"),
         required=False,
-        max_length=2000,
+        max_length=DETAIL_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     links = forms.CharField(
@@ -102,7 +110,10 @@ class PracticeForm(TextFieldsMixin):
         help_text=_("One web address per line."),
     )
     awards = forms.CharField(
-        label=_("Awards"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Awards"),
+        required=False,
+        max_length=DETAIL_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -177,7 +188,10 @@ class TranslationForm(TextFieldsMixin):
 
 class TransitionForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

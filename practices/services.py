@@ -8,7 +8,7 @@ and the search outbox row, and queues e-mail after the commit. Errors are domain
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +40,9 @@ from .outbox import outbox_record
 from .permissions import can_edit
 from .workflow import REVIEW
 
+# Character limits, read by the forms and the API's serializers as well as enforced here.
 TEXT_LIMITS = {"title": 200, "summary": 300, **dict.fromkeys(SECTION_NAMES, 20_000)}
+DETAIL_LIMIT = 2_000  # main actors, contacts, awards (and each link, in the API)
 MAX_LINKS = 20
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -129,8 +131,8 @@ class PracticeData:
         if any(c.pk == city.pk for c in self.partner_cities):
             errors["partner_cities"] = [_("The practice's own city cannot also be a partner.")]
         for name in ("main_actors", "contacts", "awards"):
-            if len(getattr(self, name)) > 2000:
-                errors[name] = [_("At most %(limit)d characters.") % {"limit": 2000}]
+            if len(getattr(self, name)) > DETAIL_LIMIT:
+                errors[name] = [_("At most %(limit)d characters.") % {"limit": DETAIL_LIMIT}]
         if len(self.links) > MAX_LINKS:
             errors["links"] = [_("At most %(limit)d links.") % {"limit": MAX_LINKS}]
         validate_url = URLValidator(schemes=["http", "https"])
@@ -201,31 +203,106 @@ def practice_update(
     """Save new content for the practice's original text and its details. With
     `expected_version` (see practice_version), refuse to overwrite a newer save."""
     with transaction.atomic():
-        practice = Practice.objects.select_for_update().get(pk=practice.pk)
-        if not can_edit(by, practice):
-            raise PermissionDenied(_("You cannot edit this practice in its current state."))
-        if expected_version is not None and expected_version != practice_version(practice):
-            raise StaleUpdate(
-                _(
-                    "Someone saved this practice after the version you edited: "
-                    "reload it and apply your changes again."
-                )
-            )
-        data.validate(city=practice.city)
-        _set_fields(practice, data)
-        practice.full_clean(exclude=["translations"])
-        practice.save()
-        original, _created = PracticeTranslation.objects.get_or_create(
-            master=practice,
-            language_code=practice.language,
-            defaults={"title": data.text.title, "summary": data.text.summary},
-        )
-        data.text.apply(original)
-        original.quality = PracticeTranslation.Quality.ORIGINAL
-        original.save()
-        _set_tags(practice, data)
-        outbox_record(practice_ids=[practice.pk])
+        practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
+        _save_content(practice, data=data)
     return practice
+
+
+# What practice_patch may change: the fields of PracticeData, with the text's own.
+PATCHABLE = frozenset(
+    {"title", "summary", "sections"} | {f.name for f in fields(PracticeData)} - {"text"}
+)
+
+
+def practice_patch(
+    *,
+    practice: Practice,
+    by: User,
+    changes: dict[str, Any],
+    expected_version: str | None = None,
+) -> Practice:
+    """Change some of the practice's content: `changes` maps PATCHABLE names to new values
+    (`sections` maps section names to their new text); everything else keeps its stored value.
+    The stored values are read under the row lock, not taken from the caller's copy, so two
+    changes to different fields both survive, however close together they are saved."""
+    unknown = set(changes) - PATCHABLE
+    if unknown:
+        raise TypeError(f"not practice content: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
+        _save_content(practice, data=_merged(practice_data_stored(practice), changes))
+    return practice
+
+
+def practice_data_stored(practice: Practice) -> PracticeData:
+    """The practice's original text and details as they are stored."""
+    original = practice.original
+    return PracticeData(
+        text=PracticeText(
+            title=original.title if original else "",
+            summary=original.summary if original else "",
+            sections={name: getattr(original, name) for name in SECTION_NAMES} if original else {},
+        ),
+        challenges=list(practice.challenges.all()),
+        sdgs=list(practice.sdgs.all()),
+        topics=list(practice.topics.all()),
+        partner_cities=list(practice.partner_cities.all()),
+        status=practice.status,
+        start_year=practice.start_year,
+        end_year=practice.end_year,
+        budget_band=practice.budget_band,
+        main_actors=practice.main_actors,
+        contacts=practice.contacts,
+        links=list(practice.links or []),
+        awards=practice.awards,
+    )
+
+
+def _merged(data: PracticeData, changes: dict[str, Any]) -> PracticeData:
+    details = dict(changes)
+    text = replace(
+        data.text,
+        title=details.pop("title", data.text.title),
+        summary=details.pop("summary", data.text.summary),
+        sections={**data.text.sections, **(details.pop("sections", None) or {})},
+    )
+    for name in ("challenges", "sdgs", "topics", "partner_cities", "links"):
+        if name in details:
+            details[name] = list(details[name])
+    return replace(data, text=text, **details)
+
+
+def _lock_for_edit(*, practice: Practice, by: User, expected_version: str | None) -> Practice:
+    """The practice's row, locked until the end of the caller's transaction, once `by` may
+    edit it and no one has saved since `expected_version`."""
+    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    if not can_edit(by, practice):
+        raise PermissionDenied(_("You cannot edit this practice in its current state."))
+    if expected_version is not None and expected_version != practice_version(practice):
+        raise StaleUpdate(
+            _(
+                "Someone saved this practice after the version you edited: "
+                "reload it and apply your changes again."
+            )
+        )
+    return practice
+
+
+def _save_content(practice: Practice, *, data: PracticeData) -> None:
+    data.validate(city=practice.city)
+    _set_fields(practice, data)
+    practice.full_clean(exclude=["translations"])
+    practice.save()
+    original, _created = PracticeTranslation.objects.get_or_create(
+        master=practice,
+        language_code=practice.language,
+        defaults={"title": data.text.title, "summary": data.text.summary},
+    )
+    data.text.apply(original)
+    original.quality = PracticeTranslation.Quality.ORIGINAL
+    original.save()
+    _set_tags(practice, data)
+    outbox_record(practice_ids=[practice.pk])
 
 
 def practice_translation_set(

@@ -1,4 +1,4 @@
-"""The search page and its Atom feed (the API's search endpoints are in api/search.py)."""
+"""The search page and its Atom feed (the API's search endpoints are in api/search/)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practices.models import Practice, PracticeTransition
-from tests.factories import PracticeFactory
+from tests.factories import (
+    CityFactory,
+    CountryFactory,
+    PracticeFactory,
+    RegionFactory,
+    SubregionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +297,14 @@ def test_filters(clients, make_practice, other_city):
         .json()
     )
     assert sorted(p["id"] for p in got["results"]) == sorted([lyon.pk, quito.pk])
+    africa = RegionFactory(code="002", name_en="Africa")
+    senegal = CountryFactory(
+        iso2="SN", iso3="SEN", subregion=SubregionFactory(code="202", parent=africa)
+    )
+    dakar = PracticeFactory(city=CityFactory(country=senegal), review_state="published")
+    for region, expected in (("002", [dakar]), ("202", [dakar]), ("150", [lyon, quito])):
+        got = clients["anonymous"].get(f"/api/v1/practices/?region={region}").json()
+        assert sorted(p["id"] for p in got["results"]) == sorted(p.pk for p in expected)
     bad = clients["anonymous"].get("/api/v1/practices/?challenge=nope&review_state=lost")
     body = assert_error(bad, 400, "invalid")
     assert {"challenge", "review_state"} <= set(body["errors"])

@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -36,17 +35,13 @@ from search.selectors import (
     practice_suggestions,
 )
 
-from .limits import AnonRate, UserRate
-from .serializers import CityRefSerializer, ErrorSerializer
+from ..common import ErrorSerializer, request_language
+from ..limits import AnonRate, UserRate
+from .serializers import SearchResultSerializer, SuggestResultSerializer
 
 EXPORT_MAX_ROWS = 10_000
 EXPORT_CHUNK = 500
 MAX_API_PAGE_SIZE = 100
-
-
-def _language() -> str:
-    return (translation.get_language() or "en")[:2]
-
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="Words to find (at most 500 characters)."),
@@ -64,51 +59,6 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("year_to", int, description="Started in or before this year (1900–2100)."),
     OpenApiParameter("sort", str, enum=list(SORTS), description="Default: relevance."),
 ]
-
-
-class HitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    language = serializers.CharField()
-    city = CityRefSerializer()
-    url = serializers.CharField()
-    highlights = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Field → fragments, HTML-escaped apart from <mark> around matched words.",
-    )
-
-
-class FacetValueSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
-    count = serializers.IntegerField()
-    selected = serializers.BooleanField()
-
-
-class SearchResultSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pages = serializers.IntegerField()
-    results = HitSerializer(many=True)
-    facets = serializers.DictField(
-        child=FacetValueSerializer(many=True),
-        help_text="Facet parameter → values with counts (each facet ignoring its own filter).",
-    )
-    suggestion = serializers.CharField(help_text="“Did you mean”, or empty.")
-    degraded = serializers.BooleanField(
-        help_text="True when the search engine did not answer and the database did."
-    )
-
-
-class SuggestionSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    url = serializers.CharField()
-
-
-class SuggestResultSerializer(serializers.Serializer):
-    suggestions = SuggestionSerializer(many=True)
-    degraded = serializers.BooleanField()
 
 
 def _page_size(request: Request) -> int:
@@ -182,7 +132,7 @@ ERRORS = {400: OpenApiResponse(ErrorSerializer), 429: OpenApiResponse(ErrorSeria
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def search_practices(request: Request) -> Response:
-    query = parse_search_params(request.query_params, language=_language())
+    query = parse_search_params(request.query_params, language=request_language())
     query = replace(query, page_size=_page_size(request))
     page = practice_search_page(query=query, user=request.user)
     return Response(_page_json(page, practice_rows(page)))
@@ -199,7 +149,7 @@ def search_practices(request: Request) -> Response:
 @permission_classes([AllowAny])
 def search_suggest(request: Request) -> Response:
     prefix = "".join(ch for ch in str(request.query_params.get("q", "")) if ch >= " ")[:100]
-    suggestions, degraded = practice_suggestions(prefix=prefix, language=_language())
+    suggestions, degraded = practice_suggestions(prefix=prefix, language=request_language())
     return Response({"suggestions": suggestions, "degraded": degraded})
 
 
@@ -324,7 +274,7 @@ def _json_stream(rows: Iterator[dict[str, Any]], meta: dict[str, Any]) -> Iterat
 @permission_classes([AllowAny])
 @throttle_classes([AnonRate, UserRate])
 def search_export(request: Request) -> StreamingHttpResponse:
-    query = parse_search_params(request.query_params, language=_language())
+    query = parse_search_params(request.query_params, language=request_language())
     output = request.query_params.get("output") or "csv"
     errors: dict[str, list[str]] = {}
     if output not in ("csv", "json"):

@@ -1,0 +1,1 @@
+"""Cities, the taxonomy and "me": the reference data every client reads first."""

@@ -1,0 +1,1 @@
+"""Exchange requests, their ranked peers, and the exchanges brokered from them."""

@@ -1,0 +1,1 @@
+"""Practices: listing and reading them, writing them, their translations and their review."""

@@ -1,0 +1,1 @@
+"""Faceted search of published practices, completions, and exports of any search."""

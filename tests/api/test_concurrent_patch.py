@@ -1,0 +1,80 @@
+"""Two PATCHes of different fields of one practice at the same moment, on PostgreSQL: both
+changes survive, because the merge with the stored values happens under the row lock
+(practices.services.practice_patch), after the other request has committed."""
+
+import threading
+import time
+
+import pytest
+from celery.result import allow_join_result
+from django.db import connection, connections, transaction
+
+from practices.models import Practice
+from tests.api.conftest import client_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Eager tasks (the index outbox drain) run in two threads at once can leave Celery's
+    process-wide "inside a task" flag set: Task.apply saves and restores it without a lock.
+    Later tests' result.get() would then refuse to wait. allow_join_result restores the value
+    it found on entry."""
+    with allow_join_result():
+        yield
+
+
+def _waiting_for_locks():
+    with connection.cursor() as cursor:
+        # Within a transaction PostgreSQL keeps showing its first view of the activity.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_simultaneous_patches_of_different_fields_both_survive(make_practice, people):
+    practice = make_practice("draft", text__title="Old title", text__summary="Old summary.")
+    url = f"/api/v1/practices/{practice.pk}/"
+    patches = {
+        "practitioner": {"title": "New title"},
+        "official": {"summary": "New summary.", "main_actors": "The city council"},
+    }
+    clients = {role: client_for(people[role]) for role in patches}
+    answers = {}
+
+    def patch(role):
+        try:
+            answers[role] = clients[role].patch(url, patches[role], format="json")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=patch, args=(role,)) for role in patches]
+    # Hold the practice's row lock while both requests start: each reads the practice (as a
+    # view does) and then waits for the lock in the service.
+    with transaction.atomic():
+        Practice.objects.select_for_update().get(pk=practice.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert {role: answer.status_code for role, answer in answers.items()} == {
+        "practitioner": 200,
+        "official": 200,
+    }
+    practice = Practice.objects.get(pk=practice.pk)
+    original = practice.original
+    assert original.title == "New title"
+    assert original.summary == "New summary."
+    assert practice.main_actors == "The city council"
