@@ -42,6 +42,7 @@ migrate: install
 demo: migrate
 	$(DEV_ENV) $(MANAGE) load_cities
 	$(DEV_ENV) $(MANAGE) load_demo
+	$(DEV_ENV) $(MANAGE) vectors_refresh
 
 lint: install
 	$(BIN)/ruff check .

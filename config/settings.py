@@ -200,6 +200,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The sweep that drains whatever the per-change drains could not (broker or engine down).
     "search-outbox-sweep": {"task": "search.drain_outbox", "schedule": 60.0},
+    # Sentence vectors that could not be computed (embedder down) or whose text changed.
+    "practice-vector-sweep": {"task": "practices.sweep_vectors", "schedule": 600.0},
     # Review mails whose task could not be queued; each mail is still sent at most once.
     "practice-mail-sweep": {"task": "practices.sweep_transition_emails", "schedule": 300.0},
     "exchange-mail-sweep": {"task": "exchanges.sweep_notifications", "schedule": 300.0},

@@ -205,6 +205,11 @@ class PracticeTranslation(TranslatedFieldsModel):
     )
     quality = models.CharField(max_length=16, choices=Quality.choices, default=Quality.ORIGINAL)
     text_updated_at = models.DateTimeField(auto_now=True)
+    # The sentence vector of this language version (float32 bytes, practices.vectors) and the
+    # hash of the text and model it was computed from: computed off the request path, kept
+    # across rebuilds and re-imports, recomputed only when the hash no longer matches.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         unique_together = [("language_code", "master")]

@@ -33,3 +33,11 @@ def sweep_transition_emails() -> int:
         at__gte=now - timedelta(days=1), at__lte=now - timedelta(minutes=2)
     ).values_list("pk", flat=True)
     return sum(transition_emails_send(transition_id=pk) for pk in recent)
+
+
+@shared_task(name="practices.sweep_vectors", ignore_result=True)
+def sweep_vectors() -> int:
+    """Compute the sentence vectors that are missing or stale (practices.vectors)."""
+    from .vectors import vectors_sweep
+
+    return vectors_sweep().computed

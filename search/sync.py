@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from practices.models import SearchOutbox
+from practices.vectors import vectors_pending, vectors_refresh
 
 from .backends import get_backend
 from .backends.base import SearchUnavailable
@@ -36,6 +37,10 @@ def outbox_drain(*, batch: int = 500, max_batches: int = 1000) -> int:
     backend = get_backend()
     drained = 0
     for _ in range(max_batches):
+        # Vectors first, outside the lock: embedding takes milliseconds per text, and the
+        # documents indexed just below must carry the vectors of the texts they carry.
+        pending = SearchOutbox.objects.order_by("id").values_list("practice_id", flat=True)
+        vectors_refresh(practice_ids=pending[:batch])
         with transaction.atomic():
             rows = list(
                 SearchOutbox.objects.select_for_update(skip_locked=True)
@@ -82,10 +87,20 @@ class CheckReport:
     missing: list[int] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
+    # Published practices with a language version whose sentence vector is missing (the
+    # embedder was down) or was computed from an older text or model: search finds them by
+    # their words only until `vectors_sweep` catches up.
+    vector_missing: list[int] = field(default_factory=list)
+    vector_stale: list[int] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
+        """The index holds exactly the published practices, each at its current version."""
         return not (self.missing or self.extra or self.stale)
+
+    @property
+    def vectors_clean(self) -> bool:
+        return not (self.vector_missing or self.vector_stale)
 
 
 def search_check() -> CheckReport:
@@ -98,6 +113,7 @@ def search_check() -> CheckReport:
     report.missing = sorted(set(wanted) - set(indexed))
     report.extra = sorted(set(indexed) - set(wanted))
     report.stale = sorted(pk for pk in set(wanted) & set(indexed) if wanted[pk] != indexed[pk])
+    report.vector_missing, report.vector_stale = vectors_pending()
     return report
 
 

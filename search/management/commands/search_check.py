@@ -19,11 +19,18 @@ class Command(BaseCommand):
             ("missing from the index", report.missing),
             ("in the index but not published", report.extra),
             ("out of date in the index", report.stale),
+            ("with a language version that has no sentence vector", report.vector_missing),
+            ("with a sentence vector older than its text", report.vector_stale),
         ):
             if ids:
                 shown = ", ".join(map(str, ids[:50])) + (" …" if len(ids) > 50 else "")
                 self.stdout.write(f"{len(ids)} practice(s) {label}: {shown}")
-        if report.clean:
-            self.stdout.write("The index matches the database.")
+        if report.clean and report.vectors_clean:
+            self.stdout.write("The index matches the database, and every vector is current.")
             return
+        if report.clean:
+            self.stdout.write(
+                "The index matches the database; `manage.py vectors_refresh` computes the "
+                "vectors listed above."
+            )
         sys.exit(1)
