@@ -61,7 +61,7 @@ class RebuildLocked(Exception):
 
 def search_rebuild() -> tuple[int, int]:
     """Rebuild the index while search keeps serving, then catch up with what changed meanwhile.
-    Returns (documents indexed, outbox rows caught up)."""
+    Sentence vectors that are missing or stale are computed first. Returns (documents indexed, outbox rows caught up)."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     SearchLock.objects.filter(
         name=REBUILD_LOCK, acquired_at__lte=timezone.now() - STALE_LOCK
@@ -76,6 +76,10 @@ def search_rebuild() -> tuple[int, int]:
             f"Another rebuild has been running since {since} ({lock.holder})."
         ) from exc
     try:
+        # Vectors the outbox never computed (practices loaded in bulk, an embedder outage):
+        # computed now, once, so the new index is complete; stored vectors are reused as is.
+        missing, stale = vectors_pending()
+        vectors_refresh(practice_ids=missing + stale)
         count = get_backend().rebuild()
     finally:
         SearchLock.objects.filter(name=REBUILD_LOCK, holder=holder).delete()
