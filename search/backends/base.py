@@ -15,6 +15,11 @@ MAX_RESULTS = 1000
 MAX_PAGE = MAX_RESULTS // PAGE_SIZE
 
 SORTS = ("relevance", "newest", "adapted")
+# How a text query is matched (issue 13). "combined", the default and what users get: exact
+# words, plus practices close in meaning (in any language) labelled "related"; exact words and
+# names rank first. "lexical" and "semantic" run one part alone: for benchmarks/relevance.py,
+# and "lexical" is also what a backend falls back to when the embedder is unavailable.
+MODES = ("combined", "lexical", "semantic")
 
 
 class SearchUnavailable(Exception):
@@ -31,6 +36,7 @@ class SearchQuery:
     page: int = 1
     language: str = "en"
     page_size: int = PAGE_SIZE
+    mode: str = "combined"
 
     def selected(self, param: str) -> tuple[str, ...]:
         return self.filters.get(param, ())
@@ -43,6 +49,8 @@ class Hit:
     # field name ("title", "summary", "body") -> fragments with <mark> around matches, already
     # escaped apart from the marks.
     highlights: dict[str, list[str]] = field(default_factory=dict)
+    # Found by meaning alone (none of the query's words is in it): pages label it "related".
+    related: bool = False
 
 
 @dataclass
@@ -64,6 +72,9 @@ class SearchPage:
     backend: str = ""
     # Time the engine itself reports (Elasticsearch "took"), in milliseconds, when it does.
     took_ms: float | None = None
+    # The meaning part could not run (embedder unavailable): the hits match words only, and
+    # pages say so.
+    semantic_unavailable: bool = False
 
     @property
     def pages(self) -> int:
