@@ -345,11 +345,16 @@ class DatabaseBackend(SearchBackend):
         )
 
     def _highlight(self, hits: list[Hit], query: SearchQuery) -> None:
-        words = [w for w in WORD.findall(query.text.lower()) if len(w) > 1]
+        words = [w for w in WORD.findall(fold(query.text))[:20] if len(w) > 1]
         if not words:
             return
+        # Matched on folded text, from the start of a word to its end, so "mobilite" marks
+        # "Mobilité" and "transport" marks "transports", as they were found.
+        stems = {v for w in words for v in _variants(w)}
         pattern = re.compile(
-            "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I
+            r"\b(?:"
+            + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
+            + r")\w*"
         )
         texts = {
             t.master_id: t
@@ -368,13 +373,15 @@ class DatabaseBackend(SearchBackend):
             if text is None:
                 continue
             for name, value in (("title", text.title), ("summary", text.summary)):
-                if pattern.search(value):
-                    hit.highlights[name] = [_mark(value, pattern)]
+                spans = _spans(value, pattern)
+                if spans:
+                    hit.highlights[name] = [_mark(value, spans)]
             body = " ".join(getattr(text, n) for n in SECTION_NAMES)
-            match = pattern.search(body)
-            if match:
-                start = max(0, match.start() - 80)
-                hit.highlights["body"] = [_mark(body[start : start + 200], pattern)]
+            spans = _spans(body, pattern)
+            if spans:
+                start = max(0, spans[0][0] - 80)
+                excerpt = body[start : start + 200]
+                hit.highlights["body"] = [_mark(excerpt, _spans(excerpt, pattern))]
 
     # The words of published titles, rebuilt when the published practices change (their count
     # or latest update), so a correction never suggests a word that is gone.
@@ -514,12 +521,12 @@ def _variants(word: str) -> list[str]:
 
 
 def _register_fold() -> None:
-    """Make `pt_fold` (see `fold`) callable from SQL on this SQLite connection."""
+    """Make `pt_fold` (see `fold`) callable from SQL on this SQLite connection (registering it
+    again replaces it, and costs microseconds, so it is done before every use)."""
     connection.ensure_connection()
-    raw = connection.connection
-    if not getattr(raw, "_pt_fold", False):
-        raw.create_function("pt_fold", 1, lambda v: fold(v) if v else "", deterministic=True)
-        raw._pt_fold = True
+    connection.connection.create_function(
+        "pt_fold", 1, lambda v: fold(v) if v else "", deterministic=True
+    )
 
 
 class _VectorCache:
@@ -535,13 +542,37 @@ class _VectorCache:
         self._vectors: dict[int, NDArray[np.float32]] = {}
         self._matrix: NDArray[np.float32] = np.empty((0, 0), dtype=np.float32)
         self._practices: NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._checked: tuple[int, ...] | None = None
+
+    @staticmethod
+    def _key() -> tuple[int, ...] | None:
+        """On PostgreSQL, a checksum of the stored vectors' ids and hashes, computed in the
+        database: about 10 ms at 16,000 versions where listing them in Python takes 160
+        (benchmarks/semantic_database.py). None elsewhere: the rows are compared instead."""
+        if connection.vendor != "postgresql":
+            return None
+        sql = """
+            SELECT count(*), coalesce(sum(id), 0),
+                   coalesce(sum(hashtext(embedding_hash || ':' || id)::bigint), 0)
+            FROM practices_practice_translation WHERE embedding IS NOT NULL
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        return tuple(int(value) for value in row) if row else None
 
     def current(self) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        # Read before the rows, so that a vector written in between changes it again and the
+        # next query catches up.
+        key = self._key()
+        if key is not None and key == self._checked:
+            return self._matrix, self._practices
         rows = PracticeTranslation.objects.filter(embedding__isnull=False).values_list(
             "id", "master_id", "embedding_hash"
         )
         hashes = {pk: (master, digest) for pk, master, digest in rows}
         with self._lock:
+            self._checked = key
             if hashes == self._hashes:
                 return self._matrix, self._practices
             changed = [pk for pk, value in hashes.items() if self._hashes.get(pk) != value]
@@ -584,13 +615,25 @@ class _VectorCache:
 _VECTORS = _VectorCache()
 
 
-def _mark(value: str, pattern: re.Pattern[str]) -> str:
+def _spans(value: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where `pattern` matches the folded `value`, as (start, end) in `value` itself."""
+    origin: list[int] = []
+    pieces: list[str] = []
+    for index, char in enumerate(value):
+        piece = fold(char)
+        pieces.append(piece)
+        origin.extend([index] * len(piece))
+    origin.append(len(value))
+    return [(origin[m.start()], origin[m.end()]) for m in pattern.finditer("".join(pieces))]
+
+
+def _mark(value: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
     last = 0
-    for match in pattern.finditer(value):
-        out.append(escape(value[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        last = match.end()
+    for start, end in spans:
+        out.append(escape(value[last:start]))
+        out.append(f"<mark>{escape(value[start:end])}</mark>")
+        last = end
     out.append(escape(value[last:]))
     return "".join(out)
 
