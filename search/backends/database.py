@@ -19,15 +19,22 @@ hits rank first, by text rank, then the semantic-only ones by similarity, labell
 Facets and total are computed over exactly that set. When the embedder is unavailable the
 search is lexical and the page says `semantic_unavailable`.
 
-The vectors are held in one NumPy matrix per process (`_VectorCache`), brought up to date on
-every query from the list of (row id, embedding_hash) pairs: only rows whose hash changed are
-read again, so a vector the outbox drain computes after a commit is used by the next query.
-Cost at 10,000 practices (benchmarks/semantic_database.py, 2 shared cores, random unit vectors;
-PostgreSQL): see `SCALING` below. Where it stops scaling: the freshness check reads one row
-per language version per query and the scan is linear in the number of versions; past about
-50,000 versions (a few hundred ms a query) switch to pgvector (an HNSW index on the embedding
-column, queried with `<=>` inside the same SQL as the facets) or to the Elasticsearch backend,
-which indexes the vectors as `dense_vector` already.
+The vectors are held in one NumPy matrix per process (`_VectorCache`). Each query first reads
+one counter that every write to the vectors bumps (search/migrations/0006; on SQLite the
+(row id, embedding_hash) pairs are compared instead); when it moved, only rows added or whose
+hash changed are read again, so a vector the outbox drain computes after a commit is used by
+the next query.
+
+Cost (benchmarks/semantic_database.py, PostgreSQL, 10,000 practices = 16,584 language versions
+with random unit vectors, 2 cores shared with other work, p50 / p95): first load of the matrix
+1.7 s once per process, 32 MB per process; a query when nothing changed 21 / 56 ms (the matrix
+product is 14 of it), 208 / 481 ms on the first query after a vector changed; embedding the
+query 2 / 5 ms; a whole search 140 / 184 ms lexical, 165 / 302 ms combined. Where it stops
+scaling: everything above grows linearly with the number of versions and the memory is paid by
+every web process, so past about 50,000 versions (100 MB per process, 60-70 ms of product, half
+a second after each change) switch to pgvector (an HNSW index on the embedding column, queried
+with `<=>` in the same SQL as the facets) or to the Elasticsearch backend, which holds the
+vectors as `dense_vector` already.
 
 The database is its own index: `refresh` has nothing to make visible (a committed write is
 searchable at once), and `indexed_versions` returns the published practices themselves with
@@ -546,20 +553,14 @@ class _VectorCache:
 
     @staticmethod
     def _key() -> tuple[int, ...] | None:
-        """On PostgreSQL, a checksum of the stored vectors' ids and hashes, computed in the
-        database: about 10 ms at 16,000 versions where listing them in Python takes 160
-        (benchmarks/semantic_database.py). None elsewhere: the rows are compared instead."""
+        """On PostgreSQL, the counter every write to the vectors bumps (search/migrations/0006),
+        one row read; None elsewhere: the (id, hash) rows are compared instead."""
         if connection.vendor != "postgresql":
             return None
-        sql = """
-            SELECT count(*), coalesce(sum(id), 0),
-                   coalesce(sum(hashtext(embedding_hash || ':' || id)::bigint), 0)
-            FROM practices_practice_translation WHERE embedding IS NOT NULL
-        """
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute("SELECT n FROM search_vector_version")
             row = cursor.fetchone()
-        return tuple(int(value) for value in row) if row else None
+        return (int(row[0]),) if row else None
 
     def current(self) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
         # Read before the rows, so that a vector written in between changes it again and the
