@@ -1,11 +1,40 @@
 """The database search backend: the embedded default, also the fallback when Elasticsearch is
 down. Same facets and counts as Elasticsearch, simpler ranking.
 
-Text matching: on PostgreSQL, full-text search (`websearch_to_tsquery` over every language's
-title, summary and body with the `simple` configuration, ranked with `ts_rank`, title weighted
-above summary above body); elsewhere (SQLite) every word of the query must appear in the title,
-summary or body of some language of the practice (case-insensitive), ranked by where it appears.
-The database is always current, so index/remove have nothing to do.
+Text matching ("lexical", issue 13): on PostgreSQL, full-text search over every language's
+title, summary and body, each indexed with the English, French and Spanish configurations with
+accents folded (search/migrations/0005); the query is parsed with all three and a version
+matches if any of them does, so plurals and stems match ("transports" for "transport") and
+"mobilite" finds "mobilité". Ranked with `ts_rank` (title above summary above body), and a
+title containing the whole query (a practice's name) ranks above everything. Elsewhere (SQLite)
+every word of the query, folded (case and accents, `fold`) and with a plural ending cut
+(`_variants`), must appear in the title, summary, body or city of some language of the
+practice. The database is always current, so index/remove have nothing to do.
+
+Meaning ("semantic"): the query is embedded (core.embedding) and compared by cosine with the
+stored vector of every language version (practices.vectors); a practice's similarity is its
+best version's. Only practices at or above `SEMANTIC_THRESHOLD` join (why that value: its
+comment). In "combined" mode the hits are the lexical ones plus those semantic ones; lexical
+hits rank first, by text rank, then the semantic-only ones by similarity, labelled `related`.
+Facets and total are computed over exactly that set. When the embedder is unavailable the
+search is lexical and the page says `semantic_unavailable`.
+
+The vectors are held in one NumPy matrix per process (`_VectorCache`). Each query first reads
+one counter that every write to the vectors bumps (search/migrations/0006; on SQLite the
+(row id, embedding_hash) pairs are compared instead); when it moved, only rows added or whose
+hash changed are read again, so a vector the outbox drain computes after a commit is used by
+the next query.
+
+Cost (benchmarks/semantic_database.py, PostgreSQL, 10,000 practices = 16,584 language versions
+with random unit vectors, 2 cores shared with other work, p50 / p95): first load of the matrix
+1.7 s once per process, 32 MB per process; a query when nothing changed 21 / 56 ms (the matrix
+product is 14 of it), 208 / 481 ms on the first query after a vector changed; embedding the
+query 2 / 5 ms; a whole search 140 / 184 ms lexical, 165 / 302 ms combined. Where it stops
+scaling: everything above grows linearly with the number of versions and the memory is paid by
+every web process, so past about 50,000 versions (100 MB per process, 60-70 ms of product, half
+a second after each change) switch to pgvector (an HNSW index on the embedding column, queried
+with `<=>` in the same SQL as the facets) or to the Elasticsearch backend, which holds the
+vectors as `dense_vector` already.
 
 The database is its own index: `refresh` has nothing to make visible (a committed write is
 searchable at once), and `indexed_versions` returns the published practices themselves with
@@ -17,22 +46,42 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from django.db import connection
 from django.db.models import Count, F, Max, Q
 from django.utils.html import escape
+from numpy.typing import NDArray
 
 from cities.models import City, size_band_for
+from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Practice, PracticeTranslation
+from practices.vectors import practice_vectors, vector_from_bytes
 
 from ..documents import SECTION_NAMES, searchable
 from ..facets import FACETS, YEAR_BANDS, year_band
 from .base import MAX_RESULTS, FacetValue, Hit, SearchBackend, SearchPage, SearchQuery
 
 WORD = re.compile(r"\w+", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Cosine at or above which a practice close in meaning joins the hits. Tuned on the judged set
+# (benchmarks/relevance: 91 queries x 164 practices, each practice's title and summary as
+# stored): at 0.40, 92% of the pairs above it are judged relevant and a query gains 0.05 wrong
+# practices on average; at 0.38 precision falls to 81% (0.15 wrong per query), at 0.35 to 79%
+# (0.24). Below 0.40 each step adds mostly noise; above it recall drops (19% of relevant pairs
+# at 0.40, 11% at 0.45) with little precision left to gain. Lexical hits are not subject to it.
+SEMANTIC_THRESHOLD = 0.40
+# A query is embedded from its first characters only: a longer one says no more about what is
+# wanted, and the tokenizer costs about a second per 10,000 characters.
+QUERY_CHARS = 500
+# What one shared topic adds to a cosine in more_like_this: enough to order near-ties.
+MORE_LIKE_THIS_TOPIC = 0.05
 THROUGH = {
     "challenge": (Practice.challenges.through, "challenge__slug"),
     "sdg": (Practice.sdgs.through, "sdg__number"),
@@ -93,41 +142,103 @@ class DatabaseBackend(SearchBackend):
         """Practices (published) matching the text, with a rank; None when there is no text.
 
         Computed once per search and reused by the hits and every facet count."""
-        words = WORD.findall(text.lower())[:20]
+        words = WORD.findall(fold(text))[:20]
         if not words:
             return None
+        phrase = " ".join(words)
         if connection.vendor == "postgresql":
-            # practices_practice_translation.search_vector: see search/migrations/0003.
+            # practices_practice_translation.search_vector: see search/migrations/0005. A
+            # config whose stop words swallow the whole query parses to an empty query, which
+            # `||` drops.
             sql = """
-                SELECT t.master_id, max(ts_rank(t.search_vector, q.query))
+                SELECT t.master_id, max(
+                    ts_rank(t.search_vector, q.query)
+                    + CASE WHEN strpos(lower(unaccent(t.title)), %s) > 0 THEN 1 ELSE 0 END
+                )
                 FROM practices_practice_translation t
                 JOIN practices_practice p ON p.id = t.master_id,
-                     plainto_tsquery('simple'::regconfig, %s) AS q(query)
+                     (SELECT plainto_tsquery('pt_english'::regconfig, %s)
+                          || plainto_tsquery('pt_french'::regconfig, %s)
+                          || plainto_tsquery('pt_spanish'::regconfig, %s)) AS q(query)
                 WHERE p.review_state = %s AND t.search_vector @@ q.query
                 GROUP BY t.master_id
             """
             with connection.cursor() as cursor:
-                cursor.execute(sql, [" ".join(words), Practice.ReviewState.PUBLISHED])
+                cursor.execute(
+                    sql, [phrase, phrase, phrase, phrase, Practice.ReviewState.PUBLISHED]
+                )
                 ranks: dict[int, float] = {pk: float(rank) for pk, rank in cursor.fetchall()}
-            city_match = searchable().filter(city__name__iexact=text.strip())
-            for pk in city_match.values_list("pk", flat=True):
-                ranks[pk] = max(ranks.get(pk, 0.0), 0.5)
+            city_sql = """
+                SELECT p.id FROM practices_practice p JOIN cities_city c ON c.id = p.city_id
+                WHERE p.review_state = %s AND lower(unaccent(c.name)) = %s
+            """
+            with connection.cursor() as cursor:
+                cursor.execute(city_sql, [Practice.ReviewState.PUBLISHED, phrase])
+                for (pk,) in cursor.fetchall():
+                    ranks[pk] = max(ranks.get(pk, 0.0), 0.5)
             return ranks
-        practices = searchable()
-        for word in words:
-            in_text = Q(translations__title__icontains=word) | Q(
-                translations__summary__icontains=word
+        return self._text_matches_folded(words)
+
+    def _text_matches_folded(self, words: list[str]) -> dict[int, float]:
+        """Anywhere but PostgreSQL: every word (or its singular) in some version's text or the
+        city's name, compared folded; ranked by where the words appear, a title holding the
+        whole query first."""
+        _register_fold()
+        sections = " || ' ' || ".join(f"coalesce(t.{name}, '')" for name in SECTION_NAMES)
+        found: dict[int, float] | None = None
+        for word in words[:10]:
+            variants = _variants(word)
+            anywhere = " OR ".join(["instr(pt_fold(d.doc), %s) > 0"] * len(variants))
+            in_title = " OR ".join(["instr(pt_fold(d.title), %s) > 0"] * len(variants))
+            in_summary = " OR ".join(["instr(pt_fold(d.summary), %s) > 0"] * len(variants))
+            # Only fixed SQL is interpolated (placeholders and column names); values are bound.
+            sql = f"""
+                SELECT d.master_id, max(CASE WHEN {in_title} THEN 3 WHEN {in_summary} THEN 2
+                                             ELSE 1 END)
+                FROM (SELECT t.master_id, t.title, t.summary,
+                             t.title || ' ' || t.summary || ' ' || {sections} || ' ' || c.name
+                                 AS doc
+                      FROM practices_practice_translation t
+                      JOIN practices_practice p ON p.id = t.master_id
+                      JOIN cities_city c ON c.id = p.city_id
+                      WHERE p.review_state = %s) d
+                WHERE {anywhere}
+                GROUP BY d.master_id
+            """  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    sql, [*variants, *variants, Practice.ReviewState.PUBLISHED, *variants]
+                )
+                scores = {pk: float(score) for pk, score in cursor.fetchall()}
+            found = (
+                scores
+                if found is None
+                else {pk: found[pk] + score for pk, score in scores.items() if pk in found}
             )
-            for name in SECTION_NAMES:
-                in_text |= Q(**{f"translations__{name}__icontains": word})
-            in_text |= Q(city__name__icontains=word)
-            practices = practices.filter(pk__in=Practice.objects.filter(in_text).values("pk"))
-        ids = list(practices.values_list("pk", flat=True))
-        texts = PracticeTranslation.objects.filter(master_id__in=ids)
-        first = words[0]
-        in_title = set(texts.filter(title__icontains=first).values_list("master_id", flat=True))
-        in_summary = set(texts.filter(summary__icontains=first).values_list("master_id", flat=True))
-        return {pk: 3.0 if pk in in_title else 2.0 if pk in in_summary else 1.0 for pk in ids}
+            if not found:
+                return {}
+        assert found is not None
+        phrase = " ".join(words)
+        titles = PracticeTranslation.objects.filter(master_id__in=list(found)).values_list(
+            "master_id", "title"
+        )
+        for pk, title in titles:
+            if phrase in fold(title):
+                found[pk] = max(found[pk], 100.0 + found[pk])
+        return found
+
+    def _semantic_matches(self, text: str) -> dict[int, float] | None:
+        """Published or not, the practices whose best version is at least SEMANTIC_THRESHOLD
+        close to the text, with that similarity; None when the embedder is unavailable. (The
+        published and facet filters are applied with the lexical hits, in `_rows`.)"""
+        text = text.strip()[:QUERY_CHARS]
+        if not WORD.search(text):
+            return {}
+        try:
+            vector = get_embedder().embed([text])[0]
+        except EmbedderUnavailable:
+            return None
+        return _VECTORS.closest(vector, threshold=SEMANTIC_THRESHOLD)
 
     def _rows(
         self, query: SearchQuery, text_ids: list[int] | None
@@ -157,12 +268,33 @@ class DatabaseBackend(SearchBackend):
             (pk, published, adapted, values) for pk, (published, adapted, values) in rows.items()
         ]
 
-    def _match(
-        self, query: SearchQuery
-    ) -> tuple[list[int], dict[int, float] | None, dict[str, dict[str, int]]]:
-        """The matching ids in order, the text ranks, and every facet's counts."""
-        ranks = self._text_matches(query.text)
-        text_ids = None if ranks is None else list(ranks)
+    def _match(self, query: SearchQuery) -> _Matched:
+        """The matching ids in order, their scores, which were found by meaning alone, and
+        every facet's counts (over exactly those ids)."""
+        ranks = None if query.mode == "semantic" else self._text_matches(query.text)
+        similar: dict[int, float] = {}
+        unavailable = False
+        if query.mode != "lexical" and WORD.search(query.text):
+            found = self._semantic_matches(query.text)
+            unavailable = found is None
+            similar = found or {}
+            if query.mode == "semantic":
+                lexical = self._text_matches(query.text) or {}
+                ranks = {}
+            else:
+                lexical = ranks or {}
+                ranks = dict(ranks or {})
+            related = {pk for pk in similar if pk not in lexical}
+        else:
+            related = set()
+        scores: dict[int, float] | None = None
+        if ranks is not None:
+            # Lexical hits first whatever their rank: an offset above any cosine (at most 1).
+            scores = {pk: 2.0 + rank for pk, rank in ranks.items()}
+            for pk, similarity in similar.items():
+                if pk not in scores:
+                    scores[pk] = similarity
+        text_ids = None if scores is None else list(scores)
         selected = {p: set(v) for p, v in query.filters.items() if v}
         counts: dict[str, dict[str, int]] = {facet.param: {} for facet in FACETS}
         matching: list[tuple[int, Any, int]] = []
@@ -185,23 +317,30 @@ class DatabaseBackend(SearchBackend):
         if query.sort == "adapted":
             matching.sort(key=lambda item: -item[2])  # stable: newest first among equals
         ordered = [pk for pk, _published, _adapted in matching]
-        if ranks is not None and query.sort == "relevance":
-            ordered.sort(key=lambda pk: -ranks[pk])  # stable: equal ranks stay newest first
-        return ordered, ranks, counts
+        if scores is not None and query.sort == "relevance":
+            ranked = scores
+            ordered.sort(key=lambda pk: -ranked[pk])  # stable: equal ranks stay newest first
+        shown = None if scores is None else {**(ranks or {}), **{pk: similar[pk] for pk in related}}
+        return _Matched(ordered, shown, related, counts, unavailable)
 
     def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
-        return self._match(query)[0][:limit]
+        return self._match(query).ordered[:limit]
 
     def search(self, query: SearchQuery) -> SearchPage:
-        ordered, ranks, counts = self._match(query)
+        matched = self._match(query)
+        ordered, ranks, counts = matched.ordered, matched.scores, matched.counts
         total = len(ordered)
         start = (query.page - 1) * query.page_size
         stop = min(start + query.page_size, MAX_RESULTS)
         rows = ordered[start:stop] if start < stop else []
-        hits = [Hit(id=pk, score=ranks.get(pk) if ranks else None) for pk in rows]
+        hits = [
+            Hit(id=pk, score=ranks.get(pk) if ranks else None, related=pk in matched.related)
+            for pk in rows
+        ]
         if ranks is not None:
             self._highlight(hits, query)
-        suggestion = self._did_you_mean(query.text) if ranks is not None and total < 3 else ""
+        lexical_total = total - len(set(ordered) & matched.related)
+        suggestion = self._did_you_mean(query) if ranks is not None and lexical_total < 3 else ""
         return SearchPage(
             query=query,
             total=total,
@@ -209,14 +348,20 @@ class DatabaseBackend(SearchBackend):
             facets=_facet_values(query, counts),
             suggestion=suggestion,
             backend=self.name,
+            semantic_unavailable=matched.semantic_unavailable,
         )
 
     def _highlight(self, hits: list[Hit], query: SearchQuery) -> None:
-        words = [w for w in WORD.findall(query.text.lower()) if len(w) > 1]
+        words = [w for w in WORD.findall(fold(query.text))[:20] if len(w) > 1]
         if not words:
             return
+        # Matched on folded text, from the start of a word to its end, so "mobilite" marks
+        # "Mobilité" and "transport" marks "transports", as they were found.
+        stems = {v for w in words for v in _variants(w)}
         pattern = re.compile(
-            "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I
+            r"\b(?:"
+            + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
+            + r")\w*"
         )
         texts = {
             t.master_id: t
@@ -235,19 +380,23 @@ class DatabaseBackend(SearchBackend):
             if text is None:
                 continue
             for name, value in (("title", text.title), ("summary", text.summary)):
-                if pattern.search(value):
-                    hit.highlights[name] = [_mark(value, pattern)]
+                spans = _spans(value, pattern)
+                if spans:
+                    hit.highlights[name] = [_mark(value, spans)]
             body = " ".join(getattr(text, n) for n in SECTION_NAMES)
-            match = pattern.search(body)
-            if match:
-                start = max(0, match.start() - 80)
-                hit.highlights["body"] = [_mark(body[start : start + 200], pattern)]
+            spans = _spans(body, pattern)
+            if spans:
+                start = max(0, spans[0][0] - 80)
+                excerpt = body[start : start + 200]
+                hit.highlights["body"] = [_mark(excerpt, _spans(excerpt, pattern))]
 
     # The words of published titles, rebuilt when the published practices change (their count
     # or latest update), so a correction never suggests a word that is gone.
     _vocabulary: tuple[tuple[Any, ...], list[str]] = ((), [])
 
-    def _did_you_mean(self, text: str) -> str:
+    def _did_you_mean(self, query: SearchQuery) -> str:
+        """A spelling correction from the words of published titles, offered only when the
+        corrected text has (lexical) results under the same filters."""
         version = tuple(searchable().aggregate(n=Count("pk"), last=Max("updated_at")).values())
         cached, words = DatabaseBackend._vocabulary
         if cached != version:
@@ -256,18 +405,22 @@ class DatabaseBackend(SearchBackend):
                 master__review_state=Practice.ReviewState.PUBLISHED
             ).values_list("title", flat=True)
             for title in titles[:20000]:
-                seen.update(w.lower() for w in WORD.findall(title) if len(w) > 2)
+                seen.update(w for w in WORD.findall(fold(title)) if len(w) > 2)
             words = sorted(seen)
             DatabaseBackend._vocabulary = (version, words)
         out, changed = [], False
-        for word in WORD.findall(text.lower()):
+        for word in WORD.findall(fold(query.text))[:20]:
             if word in words:
                 out.append(word)
                 continue
             close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
             out.append(close[0] if close else word)
             changed = changed or bool(close)
-        return " ".join(out) if changed else ""
+        if not changed:
+            return ""
+        correction = " ".join(out)
+        corrected = replace(query, text=correction, mode="lexical", page=1)
+        return correction if self._match(corrected).ordered else ""
 
     # -- suggestions and similar practices ---------------------------------------------------
 
@@ -297,6 +450,32 @@ class DatabaseBackend(SearchBackend):
         return out[:limit]
 
     def more_like_this(self, practice: Practice, *, limit: int = 5) -> list[int]:
+        """Published practices closest in meaning (the best cosine between any version of each,
+        across languages), a shared topic adding MORE_LIKE_THIS_TOPIC so that of two equally
+        close practices the one on the same subject comes first. Without a stored vector, the
+        practices sharing most topics and challenges."""
+        own = practice_vectors(practice_ids=[practice.pk]).get(practice.pk)
+        if not own:
+            return self._more_like_this_by_topics(practice, limit=limit)
+        best: dict[int, float] = {}
+        for vector in own.values():
+            for pk, similarity in _VECTORS.closest(vector, threshold=-1.0).items():
+                if pk != practice.pk:
+                    best[pk] = max(best.get(pk, -1.0), similarity)
+        published = set(searchable().filter(pk__in=list(best)).values_list("pk", flat=True))
+        topics = set(practice.topics.values_list("pk", flat=True))
+        shared: dict[int, int] = {}
+        for pk in Practice.topics.through.objects.filter(
+            practice_id__in=published, topic_id__in=topics
+        ).values_list("practice_id", flat=True):
+            shared[pk] = shared.get(pk, 0) + 1
+        scored = sorted(
+            published,
+            key=lambda pk: (-(best[pk] + MORE_LIKE_THIS_TOPIC * shared.get(pk, 0)), -pk),
+        )
+        return scored[:limit]
+
+    def _more_like_this_by_topics(self, practice: Practice, *, limit: int) -> list[int]:
         topics = list(practice.topics.values_list("pk", flat=True))
         challenges = list(practice.challenges.values_list("pk", flat=True))
         similar = (
@@ -312,13 +491,150 @@ class DatabaseBackend(SearchBackend):
         return list(similar.values_list("pk", flat=True)[:limit])
 
 
-def _mark(value: str, pattern: re.Pattern[str]) -> str:
+@dataclass
+class _Matched:
+    ordered: list[int]
+    # Text rank of lexical hits, similarity of the semantic-only ones; None without text.
+    scores: dict[int, float] | None
+    related: set[int]
+    counts: dict[str, dict[str, int]]
+    semantic_unavailable: bool
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Mobilité" -> "mobilite"), the way PostgreSQL's unaccent
+    configurations see words; NUL and other control characters become spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _CONTROL.sub(" ", kept.casefold())
+
+
+def _variants(word: str) -> list[str]:
+    """The word and its likely singulars (English, French, Spanish), for substring matching:
+    "cities" -> "city", "reseaux" -> "reseau", "buses" -> "bus", "femmes" -> "femme"."""
+    out = [word]
+    if len(word) > 3:
+        if word.endswith("ies"):
+            out.append(word[:-3] + "y")
+        if word.endswith("eaux"):
+            out.append(word[:-1])
+        elif word.endswith("aux"):
+            out.append(word[:-3] + "al")
+        if word.endswith(("s", "x")):
+            out.append(word[:-1])
+        if word.endswith("es") and len(word) > 4:
+            out.append(word[:-2])
+    return list(dict.fromkeys(out))
+
+
+def _register_fold() -> None:
+    """Make `pt_fold` (see `fold`) callable from SQL on this SQLite connection (registering it
+    again replaces it, and costs microseconds, so it is done before every use)."""
+    connection.ensure_connection()
+    connection.connection.create_function(
+        "pt_fold", 1, lambda v: fold(v) if v else "", deterministic=True
+    )
+
+
+class _VectorCache:
+    """Every stored language-version vector in one matrix, with its practice per row.
+
+    Brought up to date on each use from the (row id, embedding_hash) pairs, which is cheap: only
+    rows added or whose hash changed are read again, rows gone are dropped. A lock keeps two
+    threads from rebuilding at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hashes: dict[int, tuple[int, str]] = {}
+        self._vectors: dict[int, NDArray[np.float32]] = {}
+        self._matrix: NDArray[np.float32] = np.empty((0, 0), dtype=np.float32)
+        self._practices: NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._checked: tuple[int, ...] | None = None
+
+    @staticmethod
+    def _key() -> tuple[int, ...] | None:
+        """On PostgreSQL, the counter every write to the vectors bumps (search/migrations/0006),
+        one row read; None elsewhere: the (id, hash) rows are compared instead."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM search_vector_version")
+            row = cursor.fetchone()
+        return (int(row[0]),) if row else None
+
+    def current(self) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        # Read before the rows, so that a vector written in between changes it again and the
+        # next query catches up.
+        key = self._key()
+        if key is not None and key == self._checked:
+            return self._matrix, self._practices
+        rows = PracticeTranslation.objects.filter(embedding__isnull=False).values_list(
+            "id", "master_id", "embedding_hash"
+        )
+        hashes = {pk: (master, digest) for pk, master, digest in rows}
+        with self._lock:
+            self._checked = key
+            if hashes == self._hashes:
+                return self._matrix, self._practices
+            changed = [pk for pk, value in hashes.items() if self._hashes.get(pk) != value]
+            for pk in set(self._vectors) - set(hashes):
+                del self._vectors[pk]
+            for start in range(0, len(changed), 2000):
+                for pk, raw in PracticeTranslation.objects.filter(
+                    pk__in=changed[start : start + 2000]
+                ).values_list("id", "embedding"):
+                    vector = vector_from_bytes(raw)
+                    if vector is not None and vector.shape == (self._dimension(vector),):
+                        self._vectors[pk] = vector
+            ids = [pk for pk in hashes if pk in self._vectors]
+            if ids:
+                self._matrix = np.stack([self._vectors[pk] for pk in ids])
+            else:
+                self._matrix = np.empty((0, 0), dtype=np.float32)
+            self._practices = np.array([hashes[pk][0] for pk in ids], dtype=np.int64)
+            self._hashes = hashes
+            return self._matrix, self._practices
+
+    @staticmethod
+    def _dimension(vector: NDArray[np.float32]) -> int:
+        return int(vector.shape[0])
+
+    def closest(self, vector: NDArray[np.float32], *, threshold: float) -> dict[int, float]:
+        """Practice id -> best cosine of its versions with `vector`, for those >= threshold."""
+        matrix, practices = self.current()
+        if matrix.size == 0 or matrix.shape[1] != vector.shape[0]:
+            return {}
+        similarities = matrix @ vector.astype(np.float32)
+        best: dict[int, float] = {}
+        for index in np.flatnonzero(similarities >= threshold):
+            pk, value = int(practices[index]), float(similarities[index])
+            if value > best.get(pk, -2.0):
+                best[pk] = value
+        return best
+
+
+_VECTORS = _VectorCache()
+
+
+def _spans(value: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where `pattern` matches the folded `value`, as (start, end) in `value` itself."""
+    origin: list[int] = []
+    pieces: list[str] = []
+    for index, char in enumerate(value):
+        piece = fold(char)
+        pieces.append(piece)
+        origin.extend([index] * len(piece))
+    origin.append(len(value))
+    return [(origin[m.start()], origin[m.end()]) for m in pattern.finditer("".join(pieces))]
+
+
+def _mark(value: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
     last = 0
-    for match in pattern.finditer(value):
-        out.append(escape(value[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        last = match.end()
+    for start, end in spans:
+        out.append(escape(value[last:start]))
+        out.append(f"<mark>{escape(value[start:end])}</mark>")
+        last = end
     out.append(escape(value[last:]))
     return "".join(out)
 
