@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import ApiError, BadRequestError, NotFoundError, TransportError
 from elasticsearch.dsl import Search
 from elasticsearch.dsl.query import Q
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
@@ -60,6 +60,8 @@ KNN_SIMILARITY = 0.32
 LEXICAL_FLOOR = 1.0
 LEXICAL_NAME = "words"
 QUERY_EMBED_CHARS = 1000
+MAX_QUERY_WORDS = 32
+MAX_QUERY_CHARS = 500
 # Similar practices: how many nearest neighbours to look at, and the small bonus a shared topic
 # or challenge gives (a tie-breaker among equally close practices, not a reason on its own).
 SIMILAR_CANDIDATES = 50
@@ -143,10 +145,14 @@ class ElasticsearchBackend(SearchBackend):
 
     # -- index management ----------------------------------------------------------------
 
+    # Aliases whose index this process has checked for the vector field.
+    _vector_mapped: ClassVar[set[str]] = set()
+
     def ensure_index(self) -> None:
         """Create an empty index behind the alias if there is none yet."""
         try:
             if self.client.indices.exists_alias(name=self.alias):
+                self._ensure_vector_field()
                 return
             name = self._new_index_name()
             self.client.indices.create(
@@ -156,6 +162,23 @@ class ElasticsearchBackend(SearchBackend):
             if isinstance(exc, ApiError) and "resource_already_exists" in str(exc):
                 return
             raise _unavailable(exc) from exc
+
+    def _ensure_vector_field(self) -> None:
+        """Add the vector field to an index built before it existed (adding a field to a
+        mapping is allowed; the same field again is a no-op). Without it the strict mapping
+        would refuse every document that carries a vector, so the outbox could not drain
+        until someone ran search_rebuild. Once per alias and process."""
+        if self.alias in self._vector_mapped:
+            return
+        try:
+            self.client.indices.put_mapping(
+                index=self.alias, properties={"vector": mappings()["properties"]["vector"]}
+            )
+        except BadRequestError:
+            # A vector field with other options: the index works as it is; a rebuild brings
+            # the new options.
+            log.warning("the index's vector field differs from mappings()", exc_info=True)
+        self._vector_mapped.add(self.alias)
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
@@ -273,6 +296,9 @@ class ElasticsearchBackend(SearchBackend):
         higher."""
         if not text.strip():
             return Q("match_all")
+        # Each word becomes a clause per field: a pasted page would exceed the node's clause
+        # limit (a 400, hence the database fallback), and no search box query needs more.
+        text = " ".join(text.split()[:MAX_QUERY_WORDS])[:MAX_QUERY_CHARS]
         return Q(
             "bool",
             must=[
@@ -405,6 +431,10 @@ class ElasticsearchBackend(SearchBackend):
             else:
                 agg = s.aggs.bucket(f"f_{facet.param}", "filter", filter=Q("match_all"))
             agg.bucket("values", "terms", field=facet.field, size=max(facet.size, 200))
+        if vector is not None and query.mode != "semantic":
+            # How many practices the words alone found: "did you mean" is for queries whose
+            # words found little, however many practices their meaning brought.
+            s.aggs.bucket("words", "filter", filter=self._text_query(query.text))
         if query.sort == "newest" or (query.sort == "relevance" and not query.text.strip()):
             s = s.sort(NEWEST, {"id": {"order": "desc"}})
         elif query.sort == "adapted":
@@ -462,7 +492,10 @@ class ElasticsearchBackend(SearchBackend):
             counts[facet.param] = {str(b.key): b.doc_count for b in agg.values.buckets}
         counts["year"] = {k: v for k, v in counts["year"].items() if k in YEAR_BANDS}
         suggestion = ""
-        if query.text.strip() and response.hits.total.value < 3 and "suggest" in response:
+        words = response.hits.total.value
+        if "words" in response.aggregations:
+            words = response.aggregations.words.doc_count
+        if query.text.strip() and words < 3 and "suggest" in response:
             suggestion = self._correction(query.text, response.suggest.spell)
         return SearchPage(
             query=query,

@@ -213,3 +213,34 @@ def test_similar_practices_without_a_vector_use_words(meaning, catalogue):
     similar = backend.more_like_this(practice, limit=3)
     assert practice.pk not in similar
     assert catalogue[2].pk in similar  # shared topic, and "particip..." in both
+
+
+def test_did_you_mean_counts_word_hits_only(meaning):
+    page = meaning["backend"].search(SearchQuery(text="budgte participatf"))
+    assert page.suggestion and "participatif" in page.suggestion
+
+
+def test_many_distinct_words_get_an_answer(meaning):
+    text = " ".join(f"mot{i}" for i in range(1500))
+    result = meaning["backend"].search(SearchQuery(text=text))
+    assert result.total >= 0
+
+
+def test_an_index_built_before_vectors_gets_the_field(es_settings, catalogue):
+    from search.backends import elastic
+
+    backend = get_backend()
+    old = elastic.mappings()
+    del old["properties"]["vector"]
+    backend.client.indices.create(
+        index=f"{backend.alias}-old",
+        settings=elastic.index_settings(),
+        mappings=old,
+        aliases={backend.alias: {}},
+    )
+    practice = catalogue[1]
+    assert vectors_refresh(practice_ids=[practice.pk]).computed == 1
+    backend.index([practice.pk])  # refused by the strict mapping without the field
+    backend.refresh()
+    result = backend.search(SearchQuery(text="Budget participatif"))
+    assert [h.id for h in result.hits] == [practice.pk]
