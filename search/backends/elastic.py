@@ -6,6 +6,16 @@ spanish, so a query finds a practice through any of its languages; titles weigh 
 summaries, which weigh more than bodies. Every facet is a keyword field. `suggest` is a
 completion field over the titles and the city name. Reads and writes go through the alias
 `<prefix>-practices`; `rebuild` fills a fresh index and swaps the alias in one call.
+
+Meaning (issue 13), with server-core features only (no RRF, no linear retriever, no painless):
+each document carries one `vector` (dense_vector, cosine), the normalised mean of its language
+versions' stored vectors (search.documents says why). A search is one request whose query is
+a bool: `should` holds the lexical query, named (`words`) and floored so that every practice
+with the words outranks every practice found by meaning alone, and a knn QUERY on the query's
+embedding (at most KNN_CANDIDATES neighbours, at least KNN_SIMILARITY close), both under the
+same filters. A hit whose matched_queries lacks `words` is `related`. Facets count that very
+set (see `search`). When the embedder is unavailable the search runs on words alone and says
+so (`semantic_unavailable`). "Similar practices" is a knn on the practice's own vector.
 """
 
 from __future__ import annotations
