@@ -1,15 +1,28 @@
-"""What a practice looks like to the search engine: one document per published practice."""
+"""What a practice looks like to the search engine: one document per published practice.
+
+Meaning (issue 13): a document carries one sentence vector, `vector`, the normalised mean of
+the vectors stored on its language versions (practices.vectors computes them off the request
+path; nothing here embeds a text). Why the mean and not the original's vector: Elasticsearch
+holds one indexed dense_vector per document (several would need nested documents, whose knn
+hits break the one-document-one-hit counting the facets rely on); the encoder places the
+versions of one practice close together, so their mean stays close to each of them, and a
+human translation then pulls the practice towards how readers of that language phrase it
+instead of being ignored. A practice none of whose versions has a vector yet (the embedder was
+down) is indexed without one: words still find it, and the sweep re-indexes it later.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 from django.db.models import Prefetch
 
 from cities.models import size_band_for
 from core.languages import LANGUAGE_CODES
 from practices.models import SECTION_NAMES, Practice, PracticeTranslation
+from practices.vectors import vector_from_bytes
 
 from .facets import year_band
 
@@ -31,6 +44,19 @@ def _load(ids: Iterable[int] | None) -> Any:
     if ids is not None:
         practices = practices.filter(pk__in=list(ids))
     return practices
+
+
+def mean_vector(vectors: Iterable[Any]) -> list[float] | None:
+    """The L2-normalised mean of these vectors, or None when there are none (or they cancel
+    out, which real sentence vectors do not)."""
+    rows = [np.asarray(v, dtype=np.float32) for v in vectors if v is not None]
+    if not rows:
+        return None
+    mean = np.mean(np.stack(rows), axis=0)
+    norm = float(np.linalg.norm(mean))
+    if not np.isfinite(norm) or norm == 0.0:
+        return None
+    return [float(x) for x in mean / norm]
 
 
 def build_document(practice: Practice) -> dict[str, Any]:
@@ -70,6 +96,9 @@ def build_document(practice: Practice) -> dict[str, Any]:
         )
         titles.append(text.title)
     doc["suggest"] = {"input": [*titles, city.name]}
+    vector = mean_vector(vector_from_bytes(t.embedding) for t in practice.translations.all())
+    if vector is not None:
+        doc["vector"] = vector
     return doc
 
 

@@ -6,6 +6,16 @@ spanish, so a query finds a practice through any of its languages; titles weigh 
 summaries, which weigh more than bodies. Every facet is a keyword field. `suggest` is a
 completion field over the titles and the city name. Reads and writes go through the alias
 `<prefix>-practices`; `rebuild` fills a fresh index and swaps the alias in one call.
+
+Meaning (issue 13), with server-core features only (no RRF, no linear retriever, no painless):
+each document carries one `vector` (dense_vector, cosine), the normalised mean of its language
+versions' stored vectors (search.documents says why). A search is one request whose query is
+a bool: `should` holds the lexical query, named (`words`) and floored so that every practice
+with the words outranks every practice found by meaning alone, and a knn QUERY on the query's
+embedding (at most KNN_CANDIDATES neighbours, at least KNN_SIMILARITY close), both under the
+same filters. A hit whose matched_queries lacks `words` is `related`. Facets count that very
+set (see `search`). When the embedder is unavailable the search runs on words alone and says
+so (`semantic_unavailable`). "Similar practices" is a knn on the practice's own vector.
 """
 
 from __future__ import annotations
@@ -13,19 +23,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import ApiError, BadRequestError, NotFoundError, TransportError
 from elasticsearch.dsl import Search
 from elasticsearch.dsl.query import Q
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
+from core.embedding import EmbedderUnavailable, get_embedder
 from core.languages import LANGUAGE_CODES
 from practices.models import Practice
+from practices.vectors import practice_vectors
 
 from ..client import get_client
-from ..documents import documents
+from ..documents import documents, mean_vector
 from ..facets import FACETS, YEAR_BANDS
 from .base import MAX_RESULTS, Hit, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from .database import facet_values
@@ -43,6 +55,26 @@ HIGHLIGHT_FIELDS = [
 ]
 FACET_FIELD = {f.param: f.field for f in FACETS}
 NEWEST: dict[str, Any] = {"published_at": {"order": "desc", "missing": "_last"}}
+VECTOR_DIMS = 512
+# The knn part of a search: how many nearest practices it may bring (per shard; one shard
+# here), and how close they must be (raw cosine: the knn query's `similarity` is the vector
+# similarity, not the score). The floor keeps a query's far neighbours out: without it every
+# search would "match" KNN_CANDIDATES practices. Measured with the multilingual encoder on
+# title+summary vectors: a short French query and the Spanish practice it means score 0.35-0.46
+# ("jardin potager partage" / "Huertos urbanos comunitarios"), a query and a practice on another
+# subject 0.30 at most, mostly below 0.2 (tests/search/test_meaning_elastic.py holds both sides).
+KNN_CANDIDATES = 100
+KNN_SIMILARITY = 0.32
+# Every practice the words found outranks every one found by meaning alone: the knn part
+# scores (1 + cosine) / 2, at most 1, and a word hit gets this much on top of its BM25 score.
+LEXICAL_FLOOR = 1.0
+LEXICAL_NAME = "words"
+QUERY_EMBED_CHARS = 1000
+MAX_QUERY_WORDS = 32
+MAX_QUERY_CHARS = 500
+# Similar practices: how many nearest neighbours to look at, and the small bonus a shared topic
+# or challenge gives (a tie-breaker among equally close practices, not a reason on its own).
+SIMILAR_CANDIDATES = 50
 
 
 def mappings() -> dict[str, Any]:
@@ -68,6 +100,17 @@ def mappings() -> dict[str, Any]:
         "updated_at": {"type": "keyword"},
         "suggest": {"type": "completion", "analyzer": "folded", "search_analyzer": "folded"},
         "spell": {"type": "text", "analyzer": "folded"},
+        # One sentence vector per practice (search.documents says which); cosine because the
+        # stored vectors are unit length and cross-language closeness is an angle. Plain HNSW,
+        # not the int8-quantised default: KNN_SIMILARITY is a fine line that quantisation error
+        # would blur, and 512 floats for a few thousand practices is a few megabytes.
+        "vector": {
+            "type": "dense_vector",
+            "dims": VECTOR_DIMS,
+            "index": True,
+            "similarity": "cosine",
+            "index_options": {"type": "hnsw"},
+        },
     }
     for lang in LANGUAGE_CODES:
         analyzer = ANALYZERS[lang]
@@ -112,10 +155,14 @@ class ElasticsearchBackend(SearchBackend):
 
     # -- index management ----------------------------------------------------------------
 
+    # Aliases whose index this process has checked for the vector field.
+    _vector_mapped: ClassVar[set[str]] = set()
+
     def ensure_index(self) -> None:
         """Create an empty index behind the alias if there is none yet."""
         try:
             if self.client.indices.exists_alias(name=self.alias):
+                self._ensure_vector_field()
                 return
             name = self._new_index_name()
             self.client.indices.create(
@@ -125,6 +172,23 @@ class ElasticsearchBackend(SearchBackend):
             if isinstance(exc, ApiError) and "resource_already_exists" in str(exc):
                 return
             raise _unavailable(exc) from exc
+
+    def _ensure_vector_field(self) -> None:
+        """Add the vector field to an index built before it existed (adding a field to a
+        mapping is allowed; the same field again is a no-op). Without it the strict mapping
+        would refuse every document that carries a vector, so the outbox could not drain
+        until someone ran search_rebuild. Once per alias and process."""
+        if self.alias in self._vector_mapped:
+            return
+        try:
+            self.client.indices.put_mapping(
+                index=self.alias, properties={"vector": mappings()["properties"]["vector"]}
+            )
+        except BadRequestError:
+            # A vector field with other options: the index works as it is; a rebuild brings
+            # the new options.
+            log.warning("the index's vector field differs from mappings()", exc_info=True)
+        self._vector_mapped.add(self.alias)
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
@@ -242,6 +306,9 @@ class ElasticsearchBackend(SearchBackend):
         higher."""
         if not text.strip():
             return Q("match_all")
+        # Each word becomes a clause per field: a pasted page would exceed the node's clause
+        # limit (a 400, hence the database fallback), and no search box query needs more.
+        text = " ".join(text.split()[:MAX_QUERY_WORDS])[:MAX_QUERY_CHARS]
         return Q(
             "bool",
             must=[
@@ -254,6 +321,55 @@ class ElasticsearchBackend(SearchBackend):
                 )
             ],
             should=[Q("multi_match", query=text, fields=TEXT_FIELDS, type="phrase", boost=3)],
+        )
+
+    def _query_vector(self, query: SearchQuery) -> tuple[list[float] | None, bool]:
+        """(the query's sentence vector or None when meaning is not asked for, whether the
+        embedder failed). Only the first QUERY_EMBED_CHARS are embedded: a search box holds a
+        sentence, and a pasted novel must not hold the request for seconds."""
+        if query.mode == "lexical" or not query.text.strip():
+            return None, False
+        try:
+            vector = get_embedder().embed([query.text[:QUERY_EMBED_CHARS]])[0]
+        except EmbedderUnavailable:
+            log.warning("embedder unavailable: searching by words only", exc_info=True)
+            return None, True
+        return [float(x) for x in vector], False
+
+    def _matching(self, query: SearchQuery, vector: list[float] | None, filters: list[Any]) -> Any:
+        """What a practice must match, `filters` included. With a vector, a practice matches
+        by its words (the lexical query, named so each hit says whether it did) or by its
+        meaning (the knn query: the KNN_CANDIDATES nearest vectors among the practices these
+        filters keep, at least KNN_SIMILARITY close). The knn query takes the same filters so
+        that a narrow selection still gets its own nearest practices; exact words win because
+        the lexical part is boosted past anything the knn part scores (at most 1)."""
+        lexical = self._text_query(query.text)
+        if vector is None:
+            return Q("bool", must=[lexical], filter=filters)
+        knn = Q(
+            "knn",
+            field="vector",
+            query_vector=vector,
+            num_candidates=KNN_CANDIDATES,
+            similarity=KNN_SIMILARITY,
+            filter=filters,
+        )
+        if query.mode == "semantic":
+            return Q("bool", must=[knn], filter=filters)
+        return Q(
+            "bool",
+            should=[
+                Q(
+                    "bool",
+                    must=[lexical],
+                    # Every word hit scores at least LEXICAL_FLOOR above any meaning-only hit.
+                    should=[Q("constant_score", filter=lexical, boost=LEXICAL_FLOOR)],
+                    _name=LEXICAL_NAME,
+                ),
+                knn,
+            ],
+            minimum_should_match=1,
+            filter=filters,
         )
 
     def _base_filters(self, query: SearchQuery) -> list[Any]:
@@ -274,11 +390,12 @@ class ElasticsearchBackend(SearchBackend):
     def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
         """Pages through with search_after (not from/size, which max_result_window caps)."""
         self.ensure_index()
+        vector, _failed = self._query_vector(query)
         filters = self._base_filters(query)
         filters += [self._filter(p, v) for p, v in query.filters.items() if v]
         s = (
             Search(using=self.client, index=self.alias)
-            .query(Q("bool", must=[self._text_query(query.text)], filter=filters))
+            .query(self._matching(query, vector, filters))
             .sort(*self._sort(query))
             .source(False)
             .extra(track_total_hits=False)
@@ -301,23 +418,38 @@ class ElasticsearchBackend(SearchBackend):
         return out
 
     def search(self, query: SearchQuery) -> SearchPage:
+        """One request: hits, total and facet counts all describe one set of practices.
+
+        The facet filters are part of the query (not a post_filter), because the knn part's
+        nearest practices depend on them. A facet with nothing selected counts within that
+        set; a facet with a selection must count as if its own selection were lifted, so it
+        gets a `global` aggregation over the same query built with every other filter: its
+        counts are exactly the totals a click on one of its values would show."""
         self.ensure_index()
+        vector, semantic_unavailable = self._query_vector(query)
         base = self._base_filters(query)
         facet_filters = {p: self._filter(p, v) for p, v in query.filters.items() if v}
         s = Search(using=self.client, index=self.alias).query(
-            Q("bool", must=[self._text_query(query.text)], filter=base)
+            self._matching(query, vector, [*base, *facet_filters.values()])
         )
-        if facet_filters:
-            s = s.post_filter(Q("bool", filter=list(facet_filters.values())))
         for facet in FACETS:
-            others = [f for p, f in facet_filters.items() if p != facet.param]
-            agg = s.aggs.bucket(f"f_{facet.param}", "filter", filter=Q("bool", filter=others))
+            if facet.param in facet_filters:
+                others = [f for p, f in facet_filters.items() if p != facet.param]
+                agg = s.aggs.bucket(f"f_{facet.param}", "global").bucket(
+                    "within", "filter", filter=self._matching(query, vector, [*base, *others])
+                )
+            else:
+                agg = s.aggs.bucket(f"f_{facet.param}", "filter", filter=Q("match_all"))
             agg.bucket("values", "terms", field=facet.field, size=max(facet.size, 200))
+        if vector is not None and query.mode != "semantic":
+            # How many practices the words alone found: "did you mean" is for queries whose
+            # words found little, however many practices their meaning brought.
+            s.aggs.bucket("words", "filter", filter=self._text_query(query.text))
         if query.sort == "newest" or (query.sort == "relevance" and not query.text.strip()):
             s = s.sort(NEWEST, {"id": {"order": "desc"}})
         elif query.sort == "adapted":
             s = s.sort({"adapted_count": {"order": "desc"}}, NEWEST)
-        if query.text.strip():
+        if query.text.strip() and query.mode != "semantic":
             s = s.highlight(
                 *HIGHLIGHT_FIELDS,
                 fragment_size=160,
@@ -325,6 +457,8 @@ class ElasticsearchBackend(SearchBackend):
                 pre_tags=["<mark>"],
                 post_tags=["</mark>"],
                 encoder="html",
+                # Only what the words matched is marked, not what the knn part found.
+                highlight_query=self._text_query(query.text).to_dict(),
             )
             s = s.suggest(
                 "spell", query.text[:200], term={"field": "spell", "suggest_mode": "popular"}
@@ -342,23 +476,36 @@ class ElasticsearchBackend(SearchBackend):
             raise _unavailable(exc) from exc
         hits = []
         for hit in response.hits:
+            matched = list(getattr(hit.meta, "matched_queries", None) or [])
+            related = vector is not None and (
+                query.mode == "semantic" or LEXICAL_NAME not in matched
+            )
             highlights: dict[str, list[str]] = {}
             found: Any = getattr(hit.meta, "highlight", None)
-            for field, fragments in (found.to_dict() if found else {}).items():
+            for field, fragments in (found.to_dict() if found and not related else {}).items():
                 kind, lang = field.rsplit("_", 1)
                 if lang == query.language or kind not in highlights:
                     highlights[kind] = list(fragments)
-            hits.append(Hit(id=int(hit.meta.id), score=hit.meta.score, highlights=highlights))
-        counts = {
-            facet.param: {
-                str(b.key): b.doc_count
-                for b in getattr(response.aggregations, f"f_{facet.param}").values.buckets
-            }
-            for facet in FACETS
-        }
+            hits.append(
+                Hit(
+                    id=int(hit.meta.id),
+                    score=hit.meta.score,
+                    highlights=highlights,
+                    related=related,
+                )
+            )
+        counts = {}
+        for facet in FACETS:
+            agg = getattr(response.aggregations, f"f_{facet.param}")
+            if facet.param in facet_filters:
+                agg = agg.within
+            counts[facet.param] = {str(b.key): b.doc_count for b in agg.values.buckets}
         counts["year"] = {k: v for k, v in counts["year"].items() if k in YEAR_BANDS}
         suggestion = ""
-        if query.text.strip() and response.hits.total.value < 3 and "suggest" in response:
+        words = response.hits.total.value
+        if "words" in response.aggregations:
+            words = response.aggregations.words.doc_count
+        if query.text.strip() and words < 3 and "suggest" in response:
             suggestion = self._correction(query.text, response.suggest.spell)
         return SearchPage(
             query=query,
@@ -368,6 +515,7 @@ class ElasticsearchBackend(SearchBackend):
             suggestion=suggestion,
             backend=self.name,
             took_ms=float(response.took),
+            semantic_unavailable=semantic_unavailable,
         )
 
     @staticmethod
@@ -421,32 +569,56 @@ class ElasticsearchBackend(SearchBackend):
         return out[:limit]
 
     def more_like_this(self, practice: Practice, *, limit: int = 5) -> list[int]:
-        """Practices whose text resembles this one's, in any language, helped by shared topics
-        and challenges (texts in different languages share few words)."""
+        """Practices closest in meaning to this one, in any language (knn on its stored
+        vector), shared topics and challenges breaking near-ties. A practice with no vector
+        yet falls back to its words (more_like_this), helped by the same shared topics."""
         self.ensure_index()
-        fields = [
-            f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGUAGE_CODES
-        ]
-        like = Q(
-            "more_like_this",
-            fields=fields,
-            like=[{"_index": self.alias, "_id": str(practice.pk)}],
-            min_term_freq=1,
-            min_doc_freq=1,
-            max_query_terms=40,
-        )
         topics = list(practice.topics.values_list("slug", flat=True))
         challenges = list(practice.challenges.values_list("slug", flat=True))
-        query = Q(
-            "bool",
-            should=[
-                like,
-                Q("terms", topics=topics, boost=2.0),
-                Q("terms", challenges=challenges, boost=0.5),
-            ],
-            minimum_should_match=1,
-            must_not=[Q("ids", values=[str(practice.pk)])],
+        itself = [Q("ids", values=[str(practice.pk)])]
+        vector = mean_vector(
+            practice_vectors(practice_ids=[practice.pk]).get(practice.pk, {}).values()
         )
+        if vector is not None:
+            query = Q(
+                "bool",
+                must=[
+                    Q(
+                        "knn",
+                        field="vector",
+                        query_vector=vector,
+                        num_candidates=max(SIMILAR_CANDIDATES, limit * 4),
+                        filter=[Q("bool", must_not=itself)],
+                    )
+                ],
+                should=[
+                    Q("terms", topics=topics, boost=0.05),
+                    Q("terms", challenges=challenges, boost=0.02),
+                ],
+                must_not=itself,
+            )
+        else:
+            fields = [
+                f"{kind}_{lang}" for kind in ("title", "summary", "body") for lang in LANGUAGE_CODES
+            ]
+            like = Q(
+                "more_like_this",
+                fields=fields,
+                like=[{"_index": self.alias, "_id": str(practice.pk)}],
+                min_term_freq=1,
+                min_doc_freq=1,
+                max_query_terms=40,
+            )
+            query = Q(
+                "bool",
+                should=[
+                    like,
+                    Q("terms", topics=topics, boost=2.0),
+                    Q("terms", challenges=challenges, boost=0.5),
+                ],
+                minimum_should_match=1,
+                must_not=itself,
+            )
         s = Search(using=self.client, index=self.alias).query(query).source(False).extra(size=limit)
         try:
             response: Any = s.execute()
