@@ -194,9 +194,11 @@ def _relevance(page: SearchPage | None, slugs: dict[str, int]) -> _Relevance:
 
 
 # By meaning: a practice whose best language version is less similar than this to the need
-# does not answer it. Measured with the multilingual encoder: unrelated practices of the same
-# challenge sit at 0.05 to 0.25, practices on the need's subject from 0.35 up in any language.
-SEMANTIC_FLOOR = 0.3
+# does not answer it. Measured with the multilingual encoder on the needs and practices of
+# tests/exchanges/test_matching_meaning.py: practices on other subjects sit at -0.05 to 0.15,
+# practices on the need's subject at 0.3 to 0.55 in any language (a long need with several
+# asks scores its answers lower than a short one).
+SEMANTIC_FLOOR = 0.25
 # A city's score by meaning comes from its best few practices, the best counting most: one
 # practice that answers the need well is worth a visit; more of them, more so.
 SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)

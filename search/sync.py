@@ -61,7 +61,8 @@ class RebuildLocked(Exception):
 
 def search_rebuild() -> tuple[int, int]:
     """Rebuild the index while search keeps serving, then catch up with what changed meanwhile.
-    Sentence vectors that are missing or stale are computed first. Returns (documents indexed, outbox rows caught up)."""
+    Sentence vectors that are missing or stale are computed first. Returns (documents
+    indexed, outbox rows caught up)."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     SearchLock.objects.filter(
         name=REBUILD_LOCK, acquired_at__lte=timezone.now() - STALE_LOCK
