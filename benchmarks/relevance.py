@@ -20,7 +20,9 @@ What it does, in a PostgreSQL database of its own (`<name>_relevance`, recreated
    - recall@5: relevant practices (grade 1 or 2) among the first five hits, over
      min(5, number of relevant practices), as benchmarks/matching.py counts it;
    - MRR: the mean of 1 / rank of the first relevant hit (0 when none of the first 10 is);
-   - name@1 (name queries): the share whose named practice is the first hit.
+   - name@1 (name queries): the share whose named practice is the first hit;
+   then the same figures for meaning alone computed here from the stored vectors, without any
+   backend: what a backend's semantic mode should reach, and a check of the vectors.
 Targets of issue 13 for "combined": same recall@5 >= 0.95, cross >= 0.9, name@1 >= 0.95, and
 same-language combined never below lexical. It ends with one line of JSON holding every figure.
 """
@@ -177,12 +179,58 @@ def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) ->
     return out
 
 
+def measure_vectors(queries: list[dict[str, Any]], ids: dict[int, str]) -> dict[str, Any]:
+    """Meaning alone, without any backend: each query's cosine similarity to every stored
+    vector. What the backends' semantic part should reach; it checks the vectors, not them."""
+    import numpy as np
+
+    from core.embedding import get_embedder
+    from practices.vectors import practice_vectors
+
+    stored = practice_vectors(practice_ids=ids)
+    pks = list(stored)
+    matrix = np.stack([next(iter(stored[pk].values())) for pk in pks])
+    started = time.perf_counter()
+    needs = get_embedder().embed([q["text"] for q in queries])
+    recall: dict[str, list[float]] = defaultdict(list)
+    rr: dict[str, list[float]] = defaultdict(list)
+    first: list[float] = []
+    for query, need in zip(queries, needs, strict=True):
+        order = np.argsort(-(matrix @ need))[:DEPTH]
+        ranked = [ids[pks[i]] for i in order]
+        relevant = {r["id"] for r in query["relevant"]}
+        kind = query["kind"]
+        recall[kind].append(len(set(ranked[:5]) & relevant) / min(5, len(relevant)))
+        rr[kind].append(next((1 / (i + 1) for i, r in enumerate(ranked) if r in relevant), 0.0))
+        if kind == "name":
+            first.append(1.0 if ranked[0] in relevant else 0.0)
+    row = {
+        kind: {
+            "queries": len(recall[kind]),
+            "recall@5": round(sum(recall[kind]) / len(recall[kind]), 3),
+            "mrr": round(sum(rr[kind]) / len(rr[kind]), 3),
+        }
+        for kind in KINDS
+        if recall[kind]
+    }
+    return {
+        "semantic": {
+            **row,
+            "name@1": round(sum(first) / len(first), 3) if first else None,
+            "semantic_unavailable": 0,
+            "ms_per_query": round(1000 * (time.perf_counter() - started) / len(queries), 1),
+        }
+    }
+
+
 def print_table(name: str, figures: dict[str, Any]) -> None:
     print(f"\n[{name}]")
     print(
         f"{'mode':<10}" + "".join(f"{k + ' R@5':>12}{k + ' MRR':>12}" for k in KINDS) + "  name@1"
     )
     for mode in MODES:
+        if mode not in figures:
+            continue
         row = figures[mode]
         cells = "".join(
             f"{row[k]['recall@5']:>12.3f}{row[k]['mrr']:>12.3f}" if k in row else f"{'':>24}"
@@ -258,6 +306,8 @@ def main() -> None:
         backend.refresh()
         figures[label] = measure(backend, queries, ids)
         print_table(label, figures[label])
+    figures["vectors_only"] = measure_vectors(queries, ids)
+    print_table("reference: stored vectors, brute force, no backend", figures["vectors_only"])
     print()
     print(json.dumps(figures))
 
