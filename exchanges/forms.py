@@ -51,6 +51,13 @@ class RequestForm(forms.Form):
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    # Carried from the practice page that started the request ("?practice=<id>").
+    source_practice = forms.ModelChoiceField(
+        queryset=Practice.objects.filter(review_state=Practice.ReviewState.PUBLISHED),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args: Any, cities: list[City], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["city"]
@@ -74,6 +81,7 @@ class RequestForm(forms.Form):
             languages=d["languages"],
             window_start=d["window_start"],
             window_end=d["window_end"],
+            source_practice=d.get("source_practice"),
         )
 
 

@@ -4,6 +4,11 @@
 explains each score in words and numbers; `matches_refresh` stores the top of that ranking as
 suggested `Match` rows for a broker to work from.
 
+A request started from a practice (`ExchangeRequest.source_practice`) keeps that practice
+among its city's, and that city ranks first unless it is the requester: the official said
+whom they want to learn from. When the embedder is unavailable, relevance is by words alone
+and every explanation says so.
+
 Cost: the search engine is asked once (twice when the need text finds nothing and is retried
 with fewer words), and the database a bounded number of times whatever the number of cities:
 every per-city figure comes from grouped queries (`values()` + `annotate()`) over all the
@@ -13,18 +18,23 @@ cities at once, or over a shortlist of them (see `rank_peers`), never one query 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 from cities.models import City, CityIndicator, Country, size_band_for
+from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
+from practices.vectors import practice_vectors
 from search.backends.base import SearchPage, SearchQuery
 from search.selectors import practice_search_page
 
@@ -40,10 +50,14 @@ WEIGHTS: dict[str, float] = {
 }
 """How much each component (each worth 0 to 1) counts in a candidate's score; they sum to 1.
 
-- relevance 0.60: what the search engine finds for the need text among the practices tagged
-  with the request's challenges: how many of the city's published practices match (against
-  the city with the most; 90% of the component) and how well its best one matches (against
-  the best hit; 10%). It is the only component that reads what the cities actually did, and a
+- relevance 0.60: how well the city's published practices on the request's challenges answer
+  the need, by words and by meaning, whichever says more (see `_meaning`). By words: what the
+  search engine finds for the need text: how many of the city's practices match (against the
+  city with the most; 90%) and how well its best one matches (10%). By meaning: the cosine
+  similarity between the need (with the request's challenge names) and the stored sentence
+  vectors of the city's practices, in any of the three languages, over its best few
+  practices. A city the need names, or whose practice the request was started from, gets full
+  marks. It is the only component that reads what the cities actually did, and a
   peer is worth visiting for practices that answer the need, not for being alike, so it weighs
   more than all the others together: with 100,000 practices (benchmarks/matching.py) a
   weight of 0.45 let likeness push the cities with the most answering practices out of the
@@ -99,6 +113,8 @@ class Candidate:
     components: dict[str, float]
     explanation: list[str]
     practices: list[Practice] = field(default_factory=list)
+    # How many sentences of the explanation are about relevance (they come first).
+    relevance_sentences: int = 0
 
 
 def need_keywords(text: str) -> list[str]:
@@ -177,6 +193,102 @@ def _relevance(page: SearchPage | None, slugs: dict[str, int]) -> _Relevance:
     return out
 
 
+# By meaning: a practice whose best language version is less similar than this to the need
+# does not answer it. Measured with the multilingual encoder on the needs and practices of
+# tests/exchanges/test_matching_meaning.py: practices on other subjects sit at -0.05 to 0.15,
+# practices on the need's subject at 0.3 to 0.55 in any language (a long need with several
+# asks scores its answers lower than a short one).
+SEMANTIC_FLOOR = 0.25
+# A city's score by meaning comes from its best few practices, the best counting most: one
+# practice that answers the need well is worth a visit; more of them, more so.
+SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)
+
+
+@dataclass
+class _Meaning:
+    """Relevance by meaning, by city; `available` is False when the embedder failed."""
+
+    available: bool = True
+    score: dict[int, float] = field(default_factory=dict)
+    # city id -> its practices that answer the need by meaning, most similar first
+    practices: dict[int, list[int]] = field(default_factory=dict)
+    similarity: dict[int, float] = field(default_factory=dict)
+    named: set[int] = field(default_factory=set)
+    source: Practice | None = None
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents or punctuation, padded: "İzmir's" -> " izmir s "."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " " + " ".join(WORD.findall(bare)) + " "
+
+
+def _named_cities(need: str, cities: list[City]) -> set[int]:
+    """The cities whose name the need contains as whole words (accents and case aside)."""
+    text = _folded(need)
+    out = set()
+    for city in cities:
+        name = _folded(city.name)
+        if len(name.strip()) >= 3 and name in text:
+            out.add(city.pk)
+    return out
+
+
+def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
+    """Score the candidate cities by the similarity of their practices to the need: the
+    need is embedded once and compared with the stored vectors (one per language version) of
+    the published practices on the request's challenges (all of them when it has none)."""
+    out = _Meaning(named=_named_cities(request.need, cities))
+    if request.source_practice_id:
+        out.source = (
+            Practice.objects.filter(
+                pk=request.source_practice_id, review_state=Practice.ReviewState.PUBLISHED
+            )
+            .only("pk", "city_id")
+            .first()
+        )
+    text = " ".join([request.need, *(c.name_en for c in challenges)])
+    try:
+        need = get_embedder().embed([text])[0]
+    except EmbedderUnavailable:
+        out.available = False
+        return out
+    candidates = Practice.objects.filter(
+        review_state=Practice.ReviewState.PUBLISHED, city_id__in=[c.pk for c in cities]
+    )
+    if challenges:
+        candidates = candidates.filter(challenges__in=challenges)
+    owners = dict(candidates.distinct().values_list("pk", "city_id"))
+    vectors = practice_vectors(practice_ids=owners)
+    if not vectors:
+        return out
+    ids = list(vectors)
+    best = np.zeros(len(ids), dtype=np.float32)
+    for row, pk in enumerate(ids):
+        best[row] = max(float(np.dot(v, need)) for v in vectors[pk].values())
+    ranked: dict[int, list[int]] = defaultdict(list)
+    for row in np.argsort(-best, kind="stable"):
+        similarity = float(best[row])
+        if similarity < SEMANTIC_FLOOR:
+            break
+        pk = ids[row]
+        out.similarity[pk] = similarity
+        ranked[owners[pk]].append(pk)
+    raw = {
+        city_id: sum(
+            weight * (out.similarity[pk] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
+            for weight, pk in zip(SEMANTIC_WEIGHTS, pks, strict=False)
+        )
+        for city_id, pks in ranked.items()
+    }
+    top = max(raw.values(), default=0.0)
+    if top > 0:
+        out.score = {city_id: value / top for city_id, value in raw.items()}
+    out.practices = dict(ranked)
+    return out
+
+
 def _coverage(
     through: Any, column: str, wanted: list[int], city_ids: list[int]
 ) -> dict[int, set[int]]:
@@ -225,6 +337,7 @@ class _Facts:
     topics: list[Topic]
     languages: list[str]
     relevance: _Relevance
+    meaning: _Meaning
     indicators: dict[int, dict[str, Decimal]]
 
 
@@ -234,17 +347,25 @@ def _context_components(city: City, facts: _Facts) -> tuple[dict[str, float], di
     sentences: dict[str, list[str]] = defaultdict(list)
     relevance = facts.relevance
     count = relevance.counts.get(city.pk, 0)
+    by_words = 0.0
     if count and relevance.max_count:
         best = relevance.best.get(city.pk, 0.0)
-        components["relevance"] = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
+        by_words = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
             1 - RELEVANCE_COUNT_SHARE
         ) * min(1.0, best)
         sentences["relevance"].append(
             f"{_plural(count, 'published practice matches', 'published practices match')}"
             f" the need (best relevance {best:.2f})"
         )
-    else:
-        components["relevance"] = 0.0
+    meaning = facts.meaning
+    source = meaning.source
+    chosen = source is not None and source.city_id == city.pk
+    full = chosen or city.pk in meaning.named
+    components["relevance"] = max(by_words, meaning.score.get(city.pk, 0.0), float(full))
+    if source is not None and source.city_id == city.pk:
+        sentences["relevance"].append(_("the request was started from one of its practices"))
+    if city.pk in meaning.named:
+        sentences["relevance"].append(_("the need names %(city)s") % {"city": city.name})
 
     requester = facts.requester
     parts: list[float] = []
@@ -372,6 +493,7 @@ def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
         relevance=_relevance(
             _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
         ),
+        meaning=_meaning(request, challenges, cities),
         indicators=_indicators([requester.pk, *(c.pk for c in cities)]),
     )
     partial = {city.pk: _context_components(city, facts) for city in cities}
@@ -394,23 +516,37 @@ def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
                 score=round(sum(WEIGHTS[k] * v for k, v in components.items()), 6),
                 components={k: round(components[k], 4) for k in WEIGHTS},
                 explanation=[s for k in WEIGHTS for s in sentences.get(k, [])],
+                relevance_sentences=len(sentences.get("relevance", [])),
             )
         scores = sorted((c.score for c in full.values()), reverse=True)
         floor = scores[limit - 1] if len(scores) >= limit else -1.0
         batch = [c for c in pending if c.pk not in full and known[c.pk] + headroom >= floor]
     scored = [full[c.pk] for c in cities if c.pk in full]
-    scored.sort(key=lambda c: -c.score)
+    source = facts.meaning.source
+    # The city whose practice the request started from comes first, whatever its score.
+    scored.sort(key=lambda c: (not (source and source.city_id == c.city.pk), -c.score))
     top = scored[:limit]
-    _attach_practices(top, facts.relevance, [c.pk for c in challenges])
+    _attach_practices(top, facts, [c.pk for c in challenges])
     return top
 
 
-def _attach_practices(top: list[Candidate], relevance: _Relevance, challenges: list[int]) -> None:
-    """The practices that earned each candidate: its search hits first, in hit order, then its
-    other published practices on the request's challenges (most adapted, newest first)."""
-    chosen: dict[int, list[int]] = {
-        c.city.pk: relevance.hits.get(c.city.pk, [])[:MAX_PRACTICES] for c in top
-    }
+def _attach_practices(top: list[Candidate], facts: _Facts, challenges: list[int]) -> None:
+    """The practices that earned each candidate: the practice the request was started from,
+    then its search hits and its practices that answer the need by meaning (most similar
+    first), then its other published practices on the request's challenges (most adapted,
+    newest first). Each candidate's explanation then names the practices that matched, and
+    how: by words (the search engine found the need's words) or by meaning."""
+    relevance, meaning = facts.relevance, facts.meaning
+    chosen: dict[int, list[int]] = {}
+    for c in top:
+        got: list[int] = []
+        if meaning.source is not None and meaning.source.city_id == c.city.pk:
+            got.append(meaning.source.pk)
+        for pk in [*relevance.hits.get(c.city.pk, []), *meaning.practices.get(c.city.pk, [])]:
+            if pk not in got:
+                got.append(pk)
+        chosen[c.city.pk] = got[:MAX_PRACTICES]
+    matched = {pk: list(got) for pk, got in chosen.items()}
     short = [pk for pk, got in chosen.items() if len(got) < MAX_PRACTICES]
     if short and challenges:
         more = (
@@ -436,6 +572,45 @@ def _attach_practices(top: list[Candidate], relevance: _Relevance, challenges: l
     }
     for candidate in top:
         candidate.practices = [loaded[pk] for pk in chosen[candidate.city.pk] if pk in loaded]
+        sentences = _matched_sentences(matched[candidate.city.pk], loaded, facts)
+        # After the relevance sentences, which come first (WEIGHTS order).
+        at = candidate.relevance_sentences
+        candidate.explanation[at:at] = sentences
+        candidate.relevance_sentences += len(sentences)
+
+
+def _title(practice: Practice) -> str:
+    text = practice.text_in(get_language() or "en")
+    return text.title if text else str(practice)
+
+
+def _matched_sentences(pks: list[int], loaded: dict[int, Practice], facts: _Facts) -> list[str]:
+    """ "matched by words: …" and "matched by meaning: …", in the reader's language."""
+    words = set(pk for got in facts.relevance.hits.values() for pk in got)
+    by_words = [pk for pk in pks if pk in words and pk in loaded]
+    by_meaning = [
+        pk for pk in pks if pk not in words and pk in facts.meaning.similarity and pk in loaded
+    ]
+    out = []
+    if by_words:
+        out.append(
+            _("matched by words: %(practices)s")
+            % {"practices": "; ".join(f"“{_title(loaded[pk])}”" for pk in by_words)}
+        )
+    if by_meaning:
+        out.append(
+            _("matched by meaning: %(practices)s")
+            % {
+                "practices": "; ".join(
+                    _("“%(title)s” (similarity %(similarity).2f)")
+                    % {"title": _title(loaded[pk]), "similarity": facts.meaning.similarity[pk]}
+                    for pk in by_meaning
+                )
+            }
+        )
+    if not facts.meaning.available:
+        out.append(_("matched by words only: the language model is unavailable"))
+    return out
 
 
 def matches_refresh(*, request: ExchangeRequest) -> list[Match]:

@@ -34,6 +34,16 @@ class ExchangeRequest(models.Model):
     challenges = models.ManyToManyField(Challenge, related_name="exchange_requests")
     topics = models.ManyToManyField(Topic, blank=True, related_name="exchange_requests")
     need = models.TextField(_("the need"))
+    # The practice whose page the request was started from: what the official wants to learn,
+    # so matching keeps it and ranks its city first (exchanges.matching).
+    source_practice = models.ForeignKey(
+        Practice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started from the practice"),
+    )
     formats = models.JSONField(_("preferred formats"), default=list, blank=True)
     languages = models.JSONField(_("working languages"), default=list, blank=True)
     window_start = models.DateField(null=True, blank=True)

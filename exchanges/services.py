@@ -72,6 +72,7 @@ class RequestData:
     languages: list[str] = field(default_factory=list)
     window_start: date | None = None
     window_end: date | None = None
+    source_practice: Practice | None = None
 
     def validate(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -91,6 +92,11 @@ class RequestData:
             errors["languages"] = [_("Choose English, French or Spanish.")]
         if self.window_start and self.window_end and self.window_end < self.window_start:
             errors["window_end"] = [_("The window cannot end before it starts.")]
+        if (
+            self.source_practice is not None
+            and self.source_practice.review_state != Practice.ReviewState.PUBLISHED
+        ):
+            errors["source_practice"] = [_("Start from a published practice.")]
         if errors:
             raise ValidationError(errors)
 
@@ -115,6 +121,7 @@ def exchange_request_create(*, by: User, city: City, data: RequestData) -> Excha
             languages=sorted(set(data.languages)),
             window_start=data.window_start,
             window_end=data.window_end,
+            source_practice=data.source_practice,
             created_by=by,
         )
         request.challenges.set(data.challenges)

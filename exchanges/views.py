@@ -69,6 +69,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         if practice:
             initial["challenges"] = list(practice.challenges.all())
             initial["topics"] = list(practice.topics.all())
+            initial["source_practice"] = practice.pk
     form = RequestForm(request.POST or None, cities=cities, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

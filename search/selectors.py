@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +24,8 @@ T = TypeVar("T")
 class ResultRow:
     practice: Practice
     highlights: dict[str, list[str]]
+    # Found by meaning alone: the page labels it "related".
+    related: bool = False
 
 
 def search_answer(*, ask: Callable[[SearchBackend], T], what: str) -> tuple[T, bool]:
@@ -64,7 +66,37 @@ def practice_rows(page: SearchPage) -> list[ResultRow]:
         .select_related("city__country")
         .prefetch_related(Prefetch("translations", queryset=PracticeTranslation.objects.all()))
     }
-    return [ResultRow(practices[h.id], h.highlights) for h in page.hits if h.id in practices]
+    return [
+        ResultRow(practices[h.id], h.highlights, related=h.related)
+        for h in page.hits
+        if h.id in practices
+    ]
+
+
+# Fewer hits than this for a text query and the page also shows the closest practices by
+# meaning, so that a search never ends on an empty or near-empty page.
+FEW_HITS = 3
+CLOSEST_LIMIT = 5
+
+
+def practice_closest(
+    *, page: SearchPage, user: User | AnonymousUser, limit: int = CLOSEST_LIMIT
+) -> list[ResultRow]:
+    """The practices closest in meaning to a text query that found few or none by words (with
+    the same filters), leaving out those already on the page; none when the query has no text,
+    found enough, or meaning is unavailable."""
+    query = page.query
+    if not query.text.strip() or page.total >= FEW_HITS or page.semantic_unavailable:
+        return []
+    closest = practice_search_page(
+        query=replace(query, mode="semantic", page=1, sort="relevance", page_size=limit + FEW_HITS),
+        user=user,
+    )
+    if closest.semantic_unavailable:
+        return []
+    shown = {hit.id for hit in page.hits}
+    closest.hits = [hit for hit in closest.hits if hit.id not in shown][:limit]
+    return practice_rows(closest)
 
 
 def practice_suggestions(*, prefix: str, language: str) -> tuple[list[dict[str, str]], bool]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from .backends.base import MAX_PAGE, SearchQuery
 from .facets import FACETS
 from .params import parse_search_params, query_to_params
-from .selectors import practice_rows, practice_search_page
+from .selectors import practice_closest, practice_rows, practice_search_page
 
 
 def _language() -> str:
@@ -80,6 +80,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "query": query,
             "page": page,
             "rows": rows,
+            "closest": [] if errors else practice_closest(page=page, user=request.user),
             "facets": facets,
             "chips": chips,
             "errors": errors,

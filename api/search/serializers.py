@@ -18,6 +18,9 @@ class HitSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Field → fragments, HTML-escaped apart from <mark> around matched words.",
     )
+    related = serializers.BooleanField(
+        help_text="True when found by meaning alone: none of the query's words is in it."
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -39,6 +42,10 @@ class SearchResultSerializer(serializers.Serializer):
     suggestion = serializers.CharField(help_text="“Did you mean”, or empty.")
     degraded = serializers.BooleanField(
         help_text="True when the search engine did not answer and the database did."
+    )
+    semantic_unavailable = serializers.BooleanField(
+        help_text="True when meaning could not be used (the language model is unavailable): "
+        "the results match words only."
     )
 
 

@@ -96,6 +96,7 @@ def _page_json(page: SearchPage, rows: list[Any]) -> dict[str, Any]:
                 },
                 "url": practice.get_absolute_url(),
                 "highlights": row.highlights,
+                "related": row.related,
             }
         )
     return {
@@ -112,6 +113,7 @@ def _page_json(page: SearchPage, rows: list[Any]) -> dict[str, Any]:
         },
         "suggestion": page.suggestion,
         "degraded": page.degraded,
+        "semantic_unavailable": page.semantic_unavailable,
     }
 
 

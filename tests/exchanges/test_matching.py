@@ -8,7 +8,8 @@ from django.utils import timezone
 from cities.models import City, CityIndicator, Country, Region
 from exchanges.matching import WEIGHTS, matches_refresh, need_keywords, rank_peers
 from exchanges.models import Exchange, ExchangeRequest, Match
-from practices.models import Challenge, Topic
+from practices.models import Challenge, Practice, Topic
+from practices.vectors import vectors_refresh
 from tests.factories import UserFactory
 from tests.search.conftest import make
 
@@ -148,6 +149,9 @@ def peers():
 
 
 def _ranking(peers, sync_index, limit=10):
+    # Vectors as the outbox drain computes them: relevance by meaning must not upset an
+    # order that words and likeness already settle.
+    vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
     sync_index()
     return rank_peers(request=peers["request"], limit=limit)
 

@@ -4,8 +4,10 @@ import pytest
 from django.utils import timezone
 
 from exchanges.models import Exchange, ExchangeRequest, Match
+from practices.models import Practice
 from tests.exchanges import test_workflow
 from tests.exchanges.test_workflow import file_request, proposed_exchange
+from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
 cast_ = test_workflow.cast_  # the same people and cities as the workflow tests
@@ -179,3 +181,24 @@ def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
     assert not Match.objects.filter(request=request, peer_city=cast_["requester"]).exists()
     client.force_login(cast_["people"]["requester_official"])
     assert client.post(f"/en/exchanges/requests/{request.pk}/rank/").status_code == 403
+
+
+def test_a_request_started_from_a_practice_keeps_it(client, cast_):
+    """The practice page's "ask for an exchange" link carries the practice into the request,
+    where matching reads it (tests/exchanges/test_matching_meaning.py)."""
+    practice = PracticeFactory(city=cast_["peer"], text__title="Sponge neighbourhoods")
+    draft = PracticeFactory(city=cast_["peer"], review_state=Practice.ReviewState.DRAFT)
+    client.force_login(cast_["people"]["requester_official"])
+    form = client.get(f"/en/exchanges/requests/new/?practice={practice.pk}").content.decode()
+    assert f'name="source_practice" value="{practice.pk}"' in form
+    data = {
+        "city": cast_["requester"].pk,
+        "challenges": ["sustainability"],
+        "need": "How did you build sponge neighbourhoods and maintain them?",
+    }
+    # A draft is not something a request can start from.
+    refused = client.post("/en/exchanges/requests/new/", {**data, "source_practice": draft.pk})
+    assert refused.status_code == 200 and not ExchangeRequest.objects.exists()
+    response = client.post("/en/exchanges/requests/new/", {**data, "source_practice": practice.pk})
+    assert response.status_code == 302
+    assert ExchangeRequest.objects.get().source_practice == practice

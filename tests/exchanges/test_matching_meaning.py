@@ -1,0 +1,244 @@
+"""Peer matching by meaning, across English, French and Spanish, with the real encoder."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone, translation
+
+from cities.models import City, Country, Region
+from core.embedding import EmbedderUnavailable, UniversalSentenceEncoder, get_embedder
+from exchanges.matching import rank_peers
+from exchanges.models import ExchangeRequest
+from practices.models import Challenge, Practice
+from practices.vectors import vectors_refresh
+from tests.search.conftest import make
+
+pytestmark = pytest.mark.django_db
+
+SPONGE_NEED = (
+    "how İzmir built sponge neighbourhoods (rain gardens, permeable paving) and how they "
+    "financed and maintained them"
+)
+
+FRENCH_NEED = (
+    "Nous voulons réduire les inondations grâce à des jardins de pluie et des sols perméables"
+)
+
+
+def _region(code: str, name: str, parent: Region | None = None) -> Region:
+    return Region.objects.get_or_create(
+        code=code,
+        defaults={
+            "name_en": name,
+            "name_fr": name,
+            "name_es": name,
+            "level": "subregion" if parent else "region",
+            "parent": parent,
+        },
+    )[0]
+
+
+@pytest.fixture
+def world():
+    """Nairobi asks. Bangkok is the most alike to Nairobi and has no flood practice; İzmir
+    published sponge neighbourhoods; Rotterdam several flood practices in other words;
+    Medellín one flood practice, in Spanish only; Lyon only practices on other subjects."""
+    africa = _region("002", "Africa")
+    asia = _region("142", "Asia")
+    europe = _region("150", "Europe")
+    americas = _region("019", "Americas")
+    subregions = {
+        "africa": _region("202", "Sub-Saharan Africa", africa),
+        "asia": _region("035", "South-eastern Asia", asia),
+        "west-asia": _region("145", "Western Asia", asia),
+        "europe": _region("155", "Western Europe", europe),
+        "americas": _region("419", "Latin America and the Caribbean", americas),
+    }
+    countries = {
+        iso2: Country.objects.create(
+            iso2=iso2, name_en=name, name_fr=name, name_es=name, subregion=subregions[where]
+        )
+        for iso2, name, where in [
+            ("KE", "Kenya", "africa"),
+            ("SN", "Senegal", "africa"),
+            ("TH", "Thailand", "asia"),
+            ("TR", "Türkiye", "west-asia"),
+            ("NL", "Netherlands", "europe"),
+            ("FR", "France", "europe"),
+            ("CO", "Colombia", "americas"),
+        ]
+    }
+
+    def city(name, iso2, population, languages, open_=False):
+        return City.objects.create(
+            name=name,
+            slug=name.lower().replace("İ", "i").replace("í", "i"),
+            country=countries[iso2],
+            population=population,
+            languages=languages,
+            member_status="active",
+            member_since=timezone.now().date(),
+            open_to_exchanges=open_,
+        )
+
+    c = {
+        "nairobi": city("Nairobi", "KE", 4_400_000, ["en", "sw"], open_=True),
+        "dakar": city("Dakar", "SN", 3_500_000, ["fr", "wo"], open_=True),
+        "bangkok": city("Bangkok", "TH", 5_400_000, ["en", "th"], open_=True),
+        "izmir": city("İzmir", "TR", 2_900_000, ["tr"]),
+        "rotterdam": city("Rotterdam", "NL", 650_000, ["nl", "en"], open_=True),
+        "medellin": city("Medellín", "CO", 2_500_000, ["es"]),
+        "lyon": city("Lyon", "FR", 520_000, ["fr"], open_=True),
+    }
+    sustainability = ("sustainability",)
+    make(c["bangkok"], title="Night markets for street vendors", challenges=sustainability)
+    make(
+        c["bangkok"],
+        title="Bus rapid transit on the ring road",
+        summary="Dedicated lanes and new stations.",
+        challenges=sustainability,
+    )
+    c["sponge"] = make(
+        c["izmir"],
+        title="Sponge neighbourhoods",
+        summary="Streets, squares and parks that soak up heavy rain instead of flooding.",
+        challenges=sustainability,
+    )
+    make(
+        c["rotterdam"],
+        title="Water squares that store storm water",
+        summary="Public squares that fill with rain during cloudbursts to prevent flooding.",
+        challenges=sustainability,
+    )
+    make(
+        c["rotterdam"],
+        title="Green roofs against urban flooding",
+        summary="Subsidies for roofs that hold rainwater.",
+        challenges=sustainability,
+    )
+    c["jardines"] = make(
+        c["medellin"],
+        language="es",
+        title="Jardines de lluvia y pavimentos permeables contra las inundaciones",
+        summary="Los barrios absorben el agua de las tormentas.",
+        challenges=sustainability,
+    )
+    make(
+        c["lyon"],
+        language="fr",
+        title="Vélos en libre-service",
+        summary="Des vélos partagés dans toute la métropole.",
+        challenges=sustainability,
+    )
+    vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
+    return c
+
+
+def _request(city, need, *, source=None):
+    request = ExchangeRequest.objects.create(city=city, need=need, source_practice=source)
+    request.challenges.set(Challenge.objects.filter(slug="sustainability"))
+    return request
+
+
+def test_request_from_izmir_practice_ranks_izmir_first(world, sync_index):
+    sync_index()
+    request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
+    ranked = rank_peers(request=request)
+    assert ranked[0].city == world["izmir"]
+    assert ranked[0].practices[0] == world["sponge"]
+    assert ranked[0].components["relevance"] == 1.0
+    assert "the request was started from one of its practices" in ranked[0].explanation
+    # Bangkok, the most alike to Nairobi, has nothing on the need: meaning puts it below the
+    # city whose practices answer it in other words.
+    names = [c.city.name for c in ranked]
+    assert names.index("Rotterdam") < names.index("Bangkok")
+    rotterdam = ranked[names.index("Rotterdam")]
+    by_meaning = [s for s in rotterdam.explanation if s.startswith("matched by meaning: ")]
+    assert len(by_meaning) == 1
+    assert "“Green roofs against urban flooding” (similarity 0." in by_meaning[0]
+    assert (
+        rotterdam.components["relevance"] > ranked[names.index("Bangkok")].components["relevance"]
+    )
+
+
+def test_need_naming_a_city_counts_for_it_without_a_source_practice(world, sync_index):
+    sync_index()
+    ranked = rank_peers(request=_request(world["nairobi"], SPONGE_NEED))
+    izmir = next(c for c in ranked if c.city == world["izmir"])
+    assert izmir.components["relevance"] == 1.0
+    assert "the need names İzmir" in izmir.explanation
+    # Full marks on relevance; likeness and openness still order it among the answering cities.
+    names = [c.city.name for c in ranked]
+    assert names.index("İzmir") < names.index("Bangkok")
+
+
+def test_source_city_is_not_first_when_it_is_the_requester(world, sync_index):
+    sync_index()
+    request = _request(world["izmir"], SPONGE_NEED, source=world["sponge"])
+    ranked = rank_peers(request=request)
+    assert world["izmir"] not in [c.city for c in ranked]
+
+
+def test_french_need_finds_the_city_whose_only_answer_is_in_spanish(world, sync_index):
+    sync_index()
+    need = FRENCH_NEED
+    ranked = rank_peers(request=_request(world["dakar"], need))
+    names = [c.city.name for c in ranked]
+    medellin = ranked[names.index("Medellín")]
+    assert names.index("Medellín") < names.index("Lyon")
+    assert names.index("Medellín") < names.index("Bangkok")
+    assert medellin.practices[0] == world["jardines"]
+    assert medellin.explanation[0].startswith(
+        "matched by meaning: “Jardines de lluvia y pavimentos permeables contra las inundaciones”"
+    )
+    assert not any("matched by" in s for s in ranked[names.index("Lyon")].explanation)
+
+
+def test_words_and_meaning_are_told_apart(world, sync_index):
+    make(
+        world["lyon"],
+        title="Jardins de pluie contre les inondations",
+        summary="Des jardins de pluie dans chaque rue.",
+        challenges=("sustainability",),
+    )
+    vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
+    sync_index()
+    ranked = rank_peers(request=_request(world["dakar"], "jardins de pluie contre les inondations"))
+    lyon = next(c for c in ranked if c.city == world["lyon"])
+    assert "matched by words: “Jardins de pluie contre les inondations”" in lyon.explanation
+    medellin = next(c for c in ranked if c.city == world["medellin"])
+    assert any(s.startswith("matched by meaning:") for s in medellin.explanation)
+
+
+def test_explanations_in_the_readers_language(world, sync_index):
+    sync_index()
+    request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
+    with translation.override("fr"):
+        ranked = rank_peers(request=request)
+    izmir = ranked[0]
+    assert "la demande est partie d’une de ses pratiques" in izmir.explanation
+    with translation.override("es"):
+        ranked = rank_peers(request=request)
+    assert "la solicitud partió de una de sus prácticas" in ranked[0].explanation
+
+
+class MissingLibraryEncoder(UniversalSentenceEncoder):
+    """An install whose encoder library is gone: loading fails as it would on a server."""
+
+    module = "usem3_not_installed"
+
+
+def test_without_the_embedder_matching_falls_back_to_words_and_says_so(world, sync_index, settings):
+    sync_index()
+    settings.EMBEDDER = f"{__name__}.MissingLibraryEncoder"
+    with pytest.raises(EmbedderUnavailable):
+        get_embedder()
+    need = FRENCH_NEED
+    ranked = rank_peers(request=_request(world["dakar"], need))
+    medellin = next(c for c in ranked if c.city == world["medellin"])
+    assert medellin.components["relevance"] == 0.0  # words alone do not cross languages
+    for candidate in ranked:
+        assert "matched by words only: the language model is unavailable" in (candidate.explanation)
+    # What the request says about itself still counts without the model.
+    request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
+    assert rank_peers(request=request)[0].city == world["izmir"]
