@@ -150,8 +150,14 @@ def _search(request: ExchangeRequest, challenges: list[str]) -> SearchPage | Non
     filters = {"challenge": tuple(challenges)} if challenges else {}
 
     def run(text: str) -> SearchPage:
+        # Words only: meaning is scored separately (from the stored vectors, below), so that
+        # each explanation can say which practices matched by words and which by meaning.
         query = SearchQuery(
-            text=text, filters=filters, page_size=SEARCH_PAGE_SIZE, language=language
+            text=text,
+            filters=filters,
+            page_size=SEARCH_PAGE_SIZE,
+            language=language,
+            mode="lexical",
         )
         return practice_search_page(query=query, user=AnonymousUser())
 
