@@ -1,7 +1,7 @@
 """Exchange requests between cities, the peer proposals for them and the exchanges that follow.
 
-The workflows (matching, brokering, lifecycle transitions) are built on these models by the
-exchanges issue; the foundation holds the data model and demo requests.
+The workflows on these models: peer matching in exchanges/matching.py, brokering and the
+lifecycle in exchanges/services.py, with the table of lifecycle steps in exchanges/workflow.py.
 """
 
 from __future__ import annotations

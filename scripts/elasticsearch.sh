@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Elasticsearch 8 for development and tests: the real server, from Maven Central.
 #
-#   scripts/elasticsearch.sh up|down|status
+#   scripts/elasticsearch.sh up|down|status|build     (`up` builds first when needed)
 #
 # org.codelibs:elasticsearch-cluster-runner, the usual way to run a node from Maven artifacts,
 # publishes its 8.x releases outside Maven Central (Central stops at 7.10.2.0), so this script
 # does the equivalent itself: Maven fetches org.elasticsearch:elasticsearch and the
-# transport-netty4 module, javac builds a 40-line launcher (scripts/elasticsearch/launcher) and
+# transport-netty4 module, javac builds a small launcher (scripts/elasticsearch/launcher) and
 # a plugin for the pieces of the distribution Central does not carry (scripts/elasticsearch/
 # plugin), and the node runs as the unprivileged user `elasticsearch` with a 1 GB heap on
-# 127.0.0.1. See scripts/README.md.
+# 127.0.0.1. See scripts/README.md, "How Elasticsearch starts without a distribution".
 source "$(dirname "$0")/lib.sh"
 
 ES_VERSION=$(sed -n 's:.*<es.version>\(.*\)</es.version>.*:\1:p' "$ROOT/scripts/elasticsearch/pom.xml")
-DIST="$CACHE_DIR/elasticsearch-$ES_VERSION"
+# The build is named after a digest of everything it is made from (the pom, the launcher and
+# plugin sources, this script), so a changed source gets a build of its own, and checkouts at
+# different versions (worktrees, branches) each use theirs instead of rebuilding over each other
+# while a node runs from it.
+SOURCES_HASH=$( (cd "$ROOT/scripts" && find elasticsearch elasticsearch.sh -type f | LC_ALL=C sort \
+  | xargs sha256sum) | sha256sum | cut -c1-16)
+DIST="$CACHE_DIR/elasticsearch-$ES_VERSION-$SOURCES_HASH"
 HOME_DIR="$RUN_DIR/elasticsearch"
 PID_FILE="$HOME_DIR/node.pid"
 ES_USER=elasticsearch
@@ -21,12 +27,9 @@ JAVA_HOME=${ES_JAVA_HOME:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(co
 HEAP=${ES_HEAP:-1g}
 
 build() {
-  local stamp="$DIST/.built"
-  local sources_hash
-  sources_hash=$(cat "$ROOT"/scripts/elasticsearch/pom.xml "$ROOT"/scripts/elasticsearch/launcher/org/metropolis/esnode/*.java "$ROOT"/scripts/elasticsearch/plugin/org/metropolis/esnode/plugin/*.java | sha256sum | cut -c1-16)
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sources_hash" ]; then return 0; fi
+  if [ -f "$DIST/.built" ]; then return 0; fi
   command -v mvn >/dev/null || apt_install maven
-  log "building Elasticsearch $ES_VERSION from Maven Central into $DIST (first time only)"
+  log "building Elasticsearch $ES_VERSION from Maven Central into $DIST (once per version of scripts/elasticsearch/)"
   local tmp; tmp=$(mktemp -d)
   mkdir -p "$tmp/lib"
   (cd "$ROOT/scripts/elasticsearch" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
@@ -55,7 +58,7 @@ java.version=17
 elasticsearch.version=$ES_VERSION
 DESC
   rm -rf "$tmp/lib" "$tmp/plugin-classes"
-  echo "$sources_hash" > "$tmp/.built"
+  echo "$SOURCES_HASH" > "$tmp/.built"
   mkdir -p "$CACHE_DIR"
   rm -rf "$DIST"
   mv "$tmp" "$DIST"

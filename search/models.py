@@ -2,7 +2,7 @@
 
 Services write a row in the same transaction as the change; the search sync drains the table
 (re-reading each practice) so the index catches up even if the task queue or the search engine
-was down when the change was made. The draining side is built by the search issue.
+was down when the change was made. The draining side is search/sync.py.
 """
 
 from django.db import models

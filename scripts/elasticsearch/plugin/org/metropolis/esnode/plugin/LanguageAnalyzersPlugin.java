@@ -3,6 +3,8 @@ package org.metropolis.esnode.plugin;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -47,6 +49,13 @@ import org.elasticsearch.xcontent.XContentBuilder;
  *   the analysis-common module and wrap these very Lucene analyzers, with their default stop
  *   words and stemmers), and the "lowercase" and "asciifolding" token filters;
  * - the root endpoint "GET /" with the node's name and version (the rest-root module).
+ *
+ * Only the default form of each analyzer and filter exists here. analysis-common also reads
+ * settings such as "stopwords", "stem_exclusion" or "preserve_original"; an index that set one
+ * would be analysed one way on this node and another way in production, so any setting beyond
+ * "type" makes index creation (or an "_analyze" request) fail with a message naming it, rather
+ * than being ignored. tests/services/test_elasticsearch.py checks both the refusal and the tokens
+ * against Lucene's own analyzers.
  */
 public class LanguageAnalyzersPlugin extends Plugin implements AnalysisPlugin, ActionPlugin {
     private volatile ClusterService clusterService;
@@ -57,18 +66,55 @@ public class LanguageAnalyzersPlugin extends Plugin implements AnalysisPlugin, A
         return List.of();
     }
 
-    private static AnalysisProvider<AnalyzerProvider<? extends Analyzer>> analyzer(Supplier<Analyzer> make) {
-        return (indexSettings, environment, name, settings) -> new AbstractIndexAnalyzerProvider<Analyzer>(name, settings) {
-            private final Analyzer analyzer = make.get();
-
-            @Override
-            public Analyzer get() {
-                return analyzer;
+    /**
+     * A component's own settings are relative keys ("type", "stopwords", ...); the registry adds
+     * index-level ones ("index.version.created", or every index setting when "_analyze" names an
+     * analyzer without an index), which are not analysis settings.
+     */
+    static void refuseUnsupported(String kind, String type, String name, Settings settings) {
+        Set<String> unsupported = new TreeSet<>();
+        for (String key : settings.keySet()) {
+            if (!key.equals("type") && !key.startsWith("index.")) {
+                // an array setting may be flattened to "stopwords.0", "stopwords.1", ...
+                unsupported.add(key.replaceFirst("\\.\\d+$", ""));
             }
+        }
+        if (!unsupported.isEmpty()) {
+            boolean one = unsupported.size() == 1;
+            throw new IllegalArgumentException(
+                kind + " [" + name + "] of type [" + type + "]: " + (one ? "setting " : "settings ")
+                    + String.join(", ", unsupported.stream().map(k -> "[" + k + "]").toList())
+                    + (one ? " is" : " are") + " not supported on this development node, whose "
+                    + "LanguageAnalyzersPlugin (scripts/elasticsearch/plugin) stands in for the "
+                    + "analysis-common module. Production Elasticsearch would apply "
+                    + (one ? "it" : "them") + "; rather than analyse text differently, this node "
+                    + "refuses the request. Implement " + (one ? "it" : "them")
+                    + " in the plugin or leave " + (one ? "it" : "them") + " out.");
+        }
+    }
+
+    private static AnalysisProvider<AnalyzerProvider<? extends Analyzer>> analyzer(String type, Supplier<Analyzer> make) {
+        return (indexSettings, environment, name, settings) -> {
+            refuseUnsupported("analyzer", type, name, settings);
+            return new AbstractIndexAnalyzerProvider<Analyzer>(name, settings) {
+                private final Analyzer analyzer = make.get();
+
+                @Override
+                public Analyzer get() {
+                    return analyzer;
+                }
+            };
         };
     }
 
-    private static TokenFilterFactory filter(String name, java.util.function.Function<TokenStream, TokenStream> make) {
+    private static AnalysisProvider<TokenFilterFactory> filter(String type, java.util.function.Function<TokenStream, TokenStream> make) {
+        return (indexSettings, environment, name, settings) -> {
+            refuseUnsupported("token filter", type, name, settings);
+            return filterFactory(name, make);
+        };
+    }
+
+    private static TokenFilterFactory filterFactory(String name, java.util.function.Function<TokenStream, TokenStream> make) {
         return new TokenFilterFactory() {
             @Override
             public String name() {
@@ -85,16 +131,16 @@ public class LanguageAnalyzersPlugin extends Plugin implements AnalysisPlugin, A
     @Override
     public Map<String, AnalysisProvider<AnalyzerProvider<? extends Analyzer>>> getAnalyzers() {
         return Map.of(
-            "english", analyzer(EnglishAnalyzer::new),
-            "french", analyzer(FrenchAnalyzer::new),
-            "spanish", analyzer(SpanishAnalyzer::new));
+            "english", analyzer("english", EnglishAnalyzer::new),
+            "french", analyzer("french", FrenchAnalyzer::new),
+            "spanish", analyzer("spanish", SpanishAnalyzer::new));
     }
 
     @Override
     public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
         return Map.of(
-            "lowercase", (indexSettings, environment, name, settings) -> filter(name, LowerCaseFilter::new),
-            "asciifolding", (indexSettings, environment, name, settings) -> filter(name, ASCIIFoldingFilter::new));
+            "lowercase", filter("lowercase", LowerCaseFilter::new),
+            "asciifolding", filter("asciifolding", ASCIIFoldingFilter::new));
     }
 
     @Override
