@@ -23,4 +23,6 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_BROKER_URL=""
 # A test whose service is unreachable fails instead of skipping.
 export REQUIRE_SERVICES=1
-"$BIN/pytest" -p no:cacheprovider "$@"
+# Two processes, one per core (pytest-xdist, see pyproject.toml); arguments of this script go
+# to pytest after these, e.g. `scripts/test.sh -n 0 tests/search` for one process.
+"$BIN/pytest" -p no:cacheprovider -n 2 --dist load "$@"

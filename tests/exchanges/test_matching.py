@@ -9,8 +9,7 @@ from cities.models import City, CityIndicator, Country, Region
 from exchanges.matching import WEIGHTS, matches_refresh, need_keywords, rank_peers
 from exchanges.models import Exchange, ExchangeRequest, Match
 from practices.models import Challenge, Topic
-from tests.factories import UserFactory
-from tests.search.conftest import make
+from tests.factories import UserFactory, catalogue_practice
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,7 @@ def peers():
     }
     flood = {"challenges": ("sustainability",), "topics": ("water", "climate-adaptation")}
     lyon_practices = [
-        make(
+        catalogue_practice(
             c["lyon"],
             title=f"Flooding rain gardens, district {n}",
             summary="Streets that drink the rain.",
@@ -98,9 +97,9 @@ def peers():
     ]
     lyon_practices[0].adapted_count = 2
     lyon_practices[0].save(update_fields=["adapted_count"])
-    make(c["lyon"], title="Women entrepreneurs fund", challenges=("gender-equality",))
-    make(c["lyon"], title="Flooding rain gardens draft", state="draft", **flood)
-    make(
+    catalogue_practice(c["lyon"], title="Women entrepreneurs fund", challenges=("gender-equality",))
+    catalogue_practice(c["lyon"], title="Flooding rain gardens draft", state="draft", **flood)
+    catalogue_practice(
         c["abidjan"],
         title="Green lagoon shores",
         summary="Mangroves and parks along the lagoon.",
@@ -108,14 +107,14 @@ def peers():
         challenges=("sustainability", "quality-of-life"),
         topics=("water",),
     )
-    make(
+    catalogue_practice(
         c["nairobi"],
         title="Flooding rain gardens in schools",
         summary="Girls' toilets stay dry.",
         challenges=("gender-equality",),
         topics=("water",),
     )
-    make(
+    catalogue_practice(
         c["mexico"],
         title="Bus corridors",
         summary="Dedicated lanes.",
@@ -123,7 +122,7 @@ def peers():
         topics=("mobility",),
     )
     for owner in ("dakar", "accra", "lagos", "accra"):
-        make(c[owner], title="Flooding rain gardens everywhere", **flood)
+        catalogue_practice(c[owner], title="Flooding rain gardens everywhere", **flood)
 
     # Abidjan was the peer of one completed exchange; an unfinished one does not count.
     other = ExchangeRequest.objects.create(city=c["lyon"], need="Mangroves")
@@ -299,7 +298,9 @@ def test_queries_do_not_grow_with_the_number_of_cities(peers, sync_index):
             member_since=timezone.now().date(),
             open_to_exchanges=True,
         )
-        make(city, title=f"Flooding rain gardens extra {n}", challenges=("sustainability",))
+        catalogue_practice(
+            city, title=f"Flooding rain gardens extra {n}", challenges=("sustainability",)
+        )
     sync_index()
     with CaptureQueriesContext(connection) as many:
         rank_peers(request=peers["request"], limit=10)
