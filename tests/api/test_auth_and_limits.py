@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken
 from api.tokens import token_create
-from conftest import service_url
 from tests.factories import UserFactory
+from tests.support import service_url
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from celery.result import allow_join_result
 from django.db import connection, connections, transaction
 
 from practices.models import Practice
-from tests.api.conftest import client_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -39,7 +38,7 @@ def _waiting_for_locks():
         return cursor.fetchone()[0]
 
 
-def test_simultaneous_patches_of_different_fields_both_survive(make_practice, people):
+def test_simultaneous_patches_of_different_fields_both_survive(make_practice, people, client_for):
     practice = make_practice("draft", text__title="Old title", text__summary="Old summary.")
     url = f"/api/v1/practices/{practice.pk}/"
     patches = {

@@ -2,16 +2,23 @@
 outside: each endpoint's permission matrix, with the record unchanged on every refusal, and
 bounded queries per list page."""
 
+import copy
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import BROKER, EDITOR, user_grant_staff_role
-from exchanges import services
 from exchanges.models import Exchange, ExchangeRequest, Match
-from practices.models import Challenge
-from tests.api.conftest import client_for
-from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    CityFactory,
+    ExchangeFactory,
+    ExchangeRequestFactory,
+    MatchFactory,
+    MembershipFactory,
+    PracticeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,46 +29,52 @@ def _mail(settings):
     settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
 
 
+@pytest.fixture(scope="module")
+def _cities_and_people(module_transaction):
+    """Made once for the module (see tests/conftest.py); each test gets a copy."""
+    with module_transaction.unblock():
+        dakar, lyon, quito = (
+            CityFactory(name="Dakar", slug="dakar"),
+            CityFactory(name="Lyon", slug="lyon"),
+            CityFactory(name="Quito", slug="quito"),
+        )
+        people = {
+            "requester_official": MembershipFactory(city=dakar, role="official").user,
+            "requester_practitioner": MembershipFactory(city=dakar, role="practitioner").user,
+            "peer_official": MembershipFactory(city=lyon, role="official").user,
+            "peer_practitioner": MembershipFactory(city=lyon, role="practitioner").user,
+            "outsider_official": MembershipFactory(city=quito, role="official").user,
+            "broker": user_grant_staff_role(user=UserFactory(), role=BROKER),
+            "editor": user_grant_staff_role(user=UserFactory(), role=EDITOR),
+            "nobody": UserFactory(),
+        }
+    return {"dakar": dakar, "lyon": lyon, "quito": quito, "people": people}
+
+
 @pytest.fixture
-def cast_():
-    dakar, lyon, quito = (
-        CityFactory(name="Dakar", slug="dakar"),
-        CityFactory(name="Lyon", slug="lyon"),
-        CityFactory(name="Quito", slug="quito"),
-    )
-    people = {
-        "requester_official": MembershipFactory(city=dakar, role="official").user,
-        "requester_practitioner": MembershipFactory(city=dakar, role="practitioner").user,
-        "peer_official": MembershipFactory(city=lyon, role="official").user,
-        "peer_practitioner": MembershipFactory(city=lyon, role="practitioner").user,
-        "outsider_official": MembershipFactory(city=quito, role="official").user,
-        "broker": user_grant_staff_role(user=UserFactory(), role=BROKER),
-        "editor": user_grant_staff_role(user=UserFactory(), role=EDITOR),
-        "nobody": UserFactory(),
-    }
-    clients = {name: client_for(user) for name, user in people.items()}
+def cast_(_cities_and_people, client_for, db):
+    cast_ = copy.deepcopy(_cities_and_people)
+    clients = {name: client_for(user) for name, user in cast_["people"].items()}
     clients["anonymous"] = client_for(None)
-    return {"dakar": dakar, "lyon": lyon, "quito": quito, "people": people, "clients": clients}
+    return {**cast_, "clients": clients}
 
 
-def _request(c, need="We want quieter streets around the schools of the centre."):
-    return services.exchange_request_create(
-        by=c["people"]["requester_official"],
+def _request(c, need="We want quieter streets around the schools of the centre.", **kwargs):
+    return ExchangeRequestFactory(
         city=c["dakar"],
-        data=services.RequestData(
-            challenges=list(Challenge.objects.filter(slug="sustainability")), need=need
-        ),
+        created_by=c["people"]["requester_official"],
+        need=need,
+        challenges=["sustainability"],
+        **kwargs,
     )
 
 
 def _proposed(c):
-    request = _request(c)
-    services.exchange_request_take(request=request, by=c["people"]["broker"])
-    lyon_match = Match.objects.create(request=request, peer_city=c["lyon"], score=0.9)
-    Match.objects.create(request=request, peer_city=c["quito"], score=0.5)
-    exchange = services.exchange_request_propose(
-        request=request, by=c["people"]["broker"], match=lyon_match
-    )
+    """Lyon proposed to Dakar's request by the broker; Quito ranked and not proposed."""
+    request = _request(c, taken=True, broker=c["people"]["broker"])
+    exchange = ExchangeFactory(match__request=request, match__peer_city=c["lyon"], match__score=0.9)
+    MatchFactory(request=request, peer_city=c["quito"], score=0.5)
+    request.refresh_from_db()
     return request, exchange
 
 
@@ -120,7 +133,7 @@ def test_who_sees_a_request_and_its_matches(cast_):
     assert _status(cast_["clients"]["anonymous"].get(url)) == 401
 
 
-def test_broker_actions_are_for_brokers(cast_):
+def test_broker_actions_are_for_brokers(cast_, client_for):
     request = _request(cast_)
     url = f"/api/v1/exchange-requests/{request.pk}/"
     for role in ("requester_official", "requester_practitioner"):
@@ -198,14 +211,15 @@ def _count(client, url):
 def test_exchange_lists_run_bounded_queries(cast_):
     broker = cast_["clients"]["broker"]
     for i in range(12):
-        request = _request(cast_, need=f"Need number {i} about quieter streets near schools.")
-        services.exchange_request_take(request=request, by=cast_["people"]["broker"])
+        request = _request(
+            cast_,
+            need=f"Need number {i} about quieter streets near schools.",
+            taken=True,
+            broker=cast_["people"]["broker"],
+        )
         for city in (cast_["lyon"], cast_["quito"]):
-            match = Match.objects.create(request=request, peer_city=city, score=0.5)
-            match.practices.set([PracticeFactory(city=city), PracticeFactory(city=city)])
-            services.exchange_request_propose(
-                request=request, by=cast_["people"]["broker"], match=match
-            )
+            exchange = ExchangeFactory(match__request=request, match__peer_city=city)
+            exchange.match.practices.set([PracticeFactory(city=city), PracticeFactory(city=city)])
     _count(broker, "/api/v1/taxonomy/")  # the token's first use is recorded once
     for url in ("/api/v1/exchange-requests/", "/api/v1/exchanges/"):
         small, first = _count(broker, url + "?page_size=2")

@@ -25,10 +25,14 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services import BROKER, user_grant_staff_role
 from api.tokens import token_create
-from exchanges import services as exchange_services
-from exchanges.models import Match
-from practices.models import Challenge
-from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    CityFactory,
+    ExchangeFactory,
+    ExchangeRequestFactory,
+    MembershipFactory,
+    PracticeFactory,
+    UserFactory,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -68,17 +72,15 @@ def fuzz_headers(db, settings, _keep_test_connection):
     for state in ("draft", "submitted", "published", "archived"):
         PracticeFactory(city=lyon, review_state=state, created_by=practitioner)
     PracticeFactory(city=dakar, review_state="published")
-    request = exchange_services.exchange_request_create(
-        by=official,
+    request = ExchangeRequestFactory(
         city=dakar,
-        data=exchange_services.RequestData(
-            challenges=list(Challenge.objects.filter(slug="sustainability")),
-            need="We want quieter streets around the schools of the centre.",
-        ),
+        created_by=official,
+        need="We want quieter streets around the schools of the centre.",
+        challenges=["sustainability"],
+        taken=True,
+        broker=broker,
     )
-    exchange_services.exchange_request_take(request=request, by=broker)
-    match = Match.objects.create(request=request, peer_city=lyon, score=0.9)
-    exchange_services.exchange_request_propose(request=request, by=broker, match=match)
+    ExchangeFactory(match__request=request, match__peer_city=lyon, match__score=0.9)
 
     def bearer(user):
         return {"Authorization": f"Bearer {token_create(user=user, name='fuzz')[1]}"}

@@ -12,7 +12,6 @@ import pytest
 
 from accounts.services import BROKER, EDITOR, user_grant_staff_role
 from search.backends import get_backend
-from tests.api.conftest import client_for
 from tests.factories import CityFactory, MembershipFactory, UserFactory
 
 
@@ -22,7 +21,7 @@ def _searchable(backend_name):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_api_journey(backend_name, settings, _fresh_labels):
+def test_api_journey(backend_name, settings, _fresh_labels, client_for):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     lyon = CityFactory(name="Lyon", slug="lyon", languages=["fr", "en"])
     dakar = CityFactory(name="Dakar", slug="dakar", languages=["fr"])

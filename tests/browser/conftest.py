@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, ROOT
 from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
-from tests.search.conftest import es_settings  # noqa: F401
+from tests.support import ARTIFACTS, CHROMIUM
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
 
-ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "a-strong-password-1"  # the factories' password
 
 

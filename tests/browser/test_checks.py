@@ -11,17 +11,8 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
-from conftest import AXE_JS, VNU_JAR
-from exchanges.models import Match
-from exchanges.services import (
-    RequestData,
-    exchange_request_create,
-    exchange_request_propose,
-    exchange_request_take,
-)
-from practices.models import Challenge
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import PracticeFactory
+from tests.factories import ExchangeFactory, ExchangeRequestFactory, PracticeFactory
+from tests.support import ARTIFACTS, AXE_JS, VNU_JAR
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,18 +36,15 @@ def _content_to_check(world):
     dakar, lyon = world["cities"]["dakar"], world["cities"]["lyon"]
     PracticeFactory(city=dakar, review_state="draft", published_at=None, text__title="Brouillon")
     PracticeFactory(city=dakar, review_state="submitted", published_at=None, text__title="Soumise")
-    request = exchange_request_create(
-        by=world["people"]["official"],
+    request = ExchangeRequestFactory(
         city=dakar,
-        data=RequestData(
-            challenges=list(Challenge.objects.filter(slug="gender-equality")),
-            need="Des rues plus sûres pour les femmes la nuit dans le centre-ville.",
-        ),
+        created_by=world["people"]["official"],
+        need="Des rues plus sûres pour les femmes la nuit dans le centre-ville.",
+        taken=True,
+        broker=world["people"]["broker"],
     )
-    broker = world["people"]["broker"]
-    exchange_request_take(request=request, by=broker)
-    match = Match.objects.create(request=request, peer_city=lyon, score=0.8)
-    exchange_request_propose(request=request, by=broker, match=match)
+    ExchangeFactory(match__request=request, match__peer_city=lyon)
+    request.refresh_from_db()
     return request
 
 

@@ -10,8 +10,7 @@ from exchanges.matching import WEIGHTS, matches_refresh, need_keywords, rank_pee
 from exchanges.models import Exchange, ExchangeRequest, Match
 from practices.models import Challenge, Practice, Topic
 from practices.vectors import vectors_refresh
-from tests.factories import UserFactory
-from tests.search.conftest import make
+from tests.factories import UserFactory, catalogue_practice
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def peers():
     }
     flood = {"challenges": ("sustainability",), "topics": ("water", "climate-adaptation")}
     lyon_practices = [
-        make(
+        catalogue_practice(
             c["lyon"],
             title=f"Flooding rain gardens, district {n}",
             summary="Streets that drink the rain.",
@@ -99,9 +98,9 @@ def peers():
     ]
     lyon_practices[0].adapted_count = 2
     lyon_practices[0].save(update_fields=["adapted_count"])
-    make(c["lyon"], title="Women entrepreneurs fund", challenges=("gender-equality",))
-    make(c["lyon"], title="Flooding rain gardens draft", state="draft", **flood)
-    make(
+    catalogue_practice(c["lyon"], title="Women entrepreneurs fund", challenges=("gender-equality",))
+    catalogue_practice(c["lyon"], title="Flooding rain gardens draft", state="draft", **flood)
+    catalogue_practice(
         c["abidjan"],
         title="Green lagoon shores",
         summary="Mangroves and parks along the lagoon.",
@@ -109,14 +108,14 @@ def peers():
         challenges=("sustainability", "quality-of-life"),
         topics=("water",),
     )
-    make(
+    catalogue_practice(
         c["nairobi"],
         title="Flooding rain gardens in schools",
         summary="Girls' toilets stay dry.",
         challenges=("gender-equality",),
         topics=("water",),
     )
-    make(
+    catalogue_practice(
         c["mexico"],
         title="Bus corridors",
         summary="Dedicated lanes.",
@@ -124,7 +123,7 @@ def peers():
         topics=("mobility",),
     )
     for owner in ("dakar", "accra", "lagos", "accra"):
-        make(c[owner], title="Flooding rain gardens everywhere", **flood)
+        catalogue_practice(c[owner], title="Flooding rain gardens everywhere", **flood)
 
     # Abidjan was the peer of one completed exchange; an unfinished one does not count.
     other = ExchangeRequest.objects.create(city=c["lyon"], need="Mangroves")
@@ -305,7 +304,9 @@ def test_queries_do_not_grow_with_the_number_of_cities(peers, sync_index):
             member_since=timezone.now().date(),
             open_to_exchanges=True,
         )
-        make(city, title=f"Flooding rain gardens extra {n}", challenges=("sustainability",))
+        catalogue_practice(
+            city, title=f"Flooding rain gardens extra {n}", challenges=("sustainability",)
+        )
     sync_index()
     with CaptureQueriesContext(connection) as many:
         rank_peers(request=peers["request"], limit=10)

@@ -11,7 +11,7 @@ from exchanges.matching import rank_peers
 from exchanges.models import ExchangeRequest
 from practices.models import Challenge, Practice
 from practices.vectors import vectors_refresh
-from tests.search.conftest import make
+from tests.factories import catalogue_practice as make
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,9 @@ from django.utils import timezone
 
 from exchanges.models import Exchange, ExchangeRequest, Match
 from practices.models import Practice
-from tests.exchanges import test_workflow
-from tests.exchanges.test_workflow import file_request, proposed_exchange
 from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
-cast_ = test_workflow.cast_  # the same people and cities as the workflow tests
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +26,20 @@ def _mail(settings):
         ("peer_official", 404),
     ],
 )
-def test_an_outsider_cannot_see_another_citys_request(client, cast_, role, status):
-    request = file_request(cast_)
+def test_an_outsider_cannot_see_another_citys_request(client, cast_, make_request, role, status):
+    request = make_request()
     client.force_login(cast_["people"][role])
     assert client.get(f"/en/exchanges/requests/{request.pk}/").status_code == status
 
 
-def test_anonymous_is_sent_to_sign_in(client, cast_):
-    request = file_request(cast_)
+def test_anonymous_is_sent_to_sign_in(client, make_request):
+    request = make_request()
     assert client.get(f"/en/exchanges/requests/{request.pk}/").status_code == 302
     assert client.get("/en/exchanges/board/").status_code == 302
 
 
-def test_peer_sees_its_proposal_and_answers(client, cast_):
-    exchange = proposed_exchange(cast_)
+def test_peer_sees_its_proposal_and_answers(client, cast_, make_exchange):
+    exchange = make_exchange()
     client.force_login(cast_["people"]["peer_practitioner"])
     assert client.get(f"/en/exchanges/requests/{exchange.match.request.pk}/").status_code == 200
     assert exchange.pk in [e.pk for e in client.get("/en/exchanges/mine/").context["to_answer"]]
@@ -92,8 +89,8 @@ def test_official_files_a_request_through_the_form(client, cast_):
     assert client.get("/en/exchanges/requests/new/").status_code == 403
 
 
-def test_broker_board_and_actions(client, cast_):
-    request = file_request(cast_)
+def test_broker_board_and_actions(client, cast_, make_request):
+    request = make_request()
     client.force_login(cast_["people"]["broker"])
     page = client.get("/en/exchanges/board/").content.decode()
     assert "Dakar" in page
@@ -130,9 +127,8 @@ def test_broker_board_and_actions(client, cast_):
     assert client.get("/en/exchanges/board/").status_code == 403
 
 
-def test_exchange_page_schedules_and_evaluates(client, cast_):
-    exchange = proposed_exchange(cast_)
-    Exchange.objects.filter(pk=exchange.pk).update(state="accepted")
+def test_exchange_page_schedules_and_evaluates(client, cast_, make_exchange):
+    exchange = make_exchange("accepted")
     client.force_login(cast_["people"]["peer_official"])
     client.post(f"/en/exchanges/{exchange.pk}/step/schedule/", {"starts_on": "bad-date"})
     client.post(
@@ -161,7 +157,7 @@ def test_exchange_page_schedules_and_evaluates(client, cast_):
     assert timezone.now()
 
 
-def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
+def test_broker_ranks_peers_from_the_request_page(client, cast_, make_request, settings):
     from tests.factories import PracticeFactory
 
     settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
@@ -170,7 +166,7 @@ def test_broker_ranks_peers_from_the_request_page(client, cast_, settings):
         text__title="Safer streets for women at night",
         challenges=["gender-equality"],
     )
-    request = file_request(cast_)
+    request = make_request()
     client.force_login(cast_["people"]["broker"])
     client.post(f"/en/exchanges/requests/{request.pk}/take/")
     client.post(f"/en/exchanges/requests/{request.pk}/rank/")

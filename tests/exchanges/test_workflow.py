@@ -5,13 +5,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.services import BROKER, user_grant_staff_role
 from core.errors import InvalidTransition
 from exchanges import services
 from exchanges.models import Exchange, ExchangeEvent, ExchangeRequest, Match, PracticeAdoption
 from exchanges.workflow import OPEN_STATES, STEPS, available_steps
 from practices.models import Challenge
-from tests.factories import CityFactory, MembershipFactory, PracticeFactory, UserFactory
+from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,27 +54,9 @@ def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-@pytest.fixture
-def cast_():
-    requester, peer, outsider = (
-        CityFactory(name="Dakar"),
-        CityFactory(name="Lyon"),
-        CityFactory(name="Quito"),
-    )
-    people = {
-        "requester_official": MembershipFactory(city=requester, role="official").user,
-        "requester_practitioner": MembershipFactory(city=requester, role="practitioner").user,
-        "peer_official": MembershipFactory(city=peer, role="official").user,
-        "peer_practitioner": MembershipFactory(city=peer, role="practitioner").user,
-        "broker": user_grant_staff_role(user=UserFactory(), role=BROKER),
-        "broker2": user_grant_staff_role(user=UserFactory(), role=BROKER),
-        "outsider_official": MembershipFactory(city=outsider, role="official").user,
-        "nobody": UserFactory(),
-    }
-    return {"requester": requester, "peer": peer, "outsider": outsider, "people": people}
-
-
 def file_request(c, need="We want safer streets for women at night in the city centre."):
+    """Through the service: the tests of filing, taking and proposing (other tests use the
+    factories, through `make_request` and `make_exchange`)."""
     return services.exchange_request_create(
         by=c["people"]["requester_official"],
         city=c["requester"],
@@ -85,18 +66,11 @@ def file_request(c, need="We want safer streets for women at night in the city c
     )
 
 
-def proposed_exchange(c):
+def propose_through_the_services(c):
     request = file_request(c)
     services.exchange_request_take(request=request, by=c["people"]["broker"])
     match = Match.objects.create(request=request, peer_city=c["peer"], score=0.8)
     return services.exchange_request_propose(request=request, by=c["people"]["broker"], match=match)
-
-
-def exchange_in(c, state):
-    exchange = proposed_exchange(c)
-    Exchange.objects.filter(pk=exchange.pk).update(state=state)
-    exchange.refresh_from_db()
-    return exchange
 
 
 TO = {
@@ -133,8 +107,8 @@ def test_the_table_is_the_documented_one():
 @pytest.mark.parametrize("name", sorted(STEPS))
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_step_state_and_role(cast_, name, state, role):
-    exchange = exchange_in(cast_, state)
+def test_every_step_state_and_role(cast_, make_exchange, name, state, role):
+    exchange = make_exchange(state)
     user = cast_["people"][role]
     note = "A reason." if STEPS[name].note_required else ""
     events = ExchangeEvent.objects.count()
@@ -156,7 +130,7 @@ def test_full_journey_to_an_adoption(cast_, django_capture_on_commit_callbacks):
     p = cast_["people"]
     practice = PracticeFactory(city=cast_["peer"], text__title="Night buses")
     with django_capture_on_commit_callbacks(execute=True):
-        exchange = proposed_exchange(cast_)
+        exchange = propose_through_the_services(cast_)
     assert exchange.match.request.state == "proposed"
     with django_capture_on_commit_callbacks(execute=True):
         services.exchange_step(
@@ -201,9 +175,9 @@ def test_full_journey_to_an_adoption(cast_, django_capture_on_commit_callbacks):
     assert any(p["peer_practitioner"].email in m.to for m in mail.outbox)
 
 
-def test_evaluation_rules(cast_):
+def test_evaluation_rules(cast_, make_exchange):
     p = cast_["people"]
-    exchange = exchange_in(cast_, "in_progress")
+    exchange = make_exchange("in_progress")
     with pytest.raises(InvalidTransition, match="completed"):
         services.exchange_evaluate(
             exchange=exchange,
@@ -251,8 +225,8 @@ def test_double_submission_of_a_request(cast_):
     assert ExchangeRequest.objects.count() == 1
 
 
-def test_two_brokers_take_at_once(cast_):
-    request = file_request(cast_)
+def test_two_brokers_take_at_once(cast_, make_request):
+    request = make_request()
     services.exchange_request_take(request=request, by=cast_["people"]["broker"])
     with pytest.raises(InvalidTransition, match="already took"):
         services.exchange_request_take(request=request, by=cast_["people"]["broker2"])
@@ -262,7 +236,7 @@ def test_two_brokers_take_at_once(cast_):
 
 def test_propose_twice_and_accept_after_cancel(cast_):
     p = cast_["people"]
-    exchange = proposed_exchange(cast_)
+    exchange = propose_through_the_services(cast_)
     with pytest.raises(InvalidTransition, match="already proposed"):
         services.exchange_request_propose(
             request=exchange.match.request, by=p["broker2"], match=exchange.match
@@ -280,8 +254,8 @@ def test_propose_twice_and_accept_after_cancel(cast_):
 @pytest.mark.parametrize(
     "state", ["proposed", "accepted", "scheduled", "in_progress", "completed", "declined"]
 )
-def test_withdrawing_at_any_state_leaves_a_consistent_record(cast_, state):
-    exchange = exchange_in(cast_, state)
+def test_withdrawing_at_any_state_leaves_a_consistent_record(cast_, make_exchange, state):
+    exchange = make_exchange(state)
     request = exchange.match.request
     spare = Match.objects.create(request=request, peer_city=cast_["outsider"], score=0.3)
     services.exchange_request_withdraw(
@@ -325,13 +299,13 @@ def test_only_officials_file_and_withdraw(cast_):
         )
 
 
-def test_digest_lists_waiting_requests_once_a_day(cast_, settings):
+def test_digest_lists_waiting_requests_once_a_day(cast_, make_request, settings):
     from datetime import timedelta
 
     from exchanges.notifications import digest_send
 
     settings.EXCHANGE_DIGEST_AFTER_DAYS = 3
-    request = file_request(cast_)
+    request = make_request()
     assert digest_send() == 0
     ExchangeRequest.objects.filter(pk=request.pk).update(
         created_at=timezone.now() - timedelta(days=5)

@@ -11,9 +11,16 @@ from practices.models import Challenge, Practice, PracticeTransition, Sdg, Topic
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _reference_cities(module_transaction):
+    # Loaded once for the module's tests (tests/conftest.py: rows made once per module).
+    with module_transaction.unblock():
+        cities_load_reference(min_population=500_000)
+
+
 @pytest.fixture
-def cities():
-    cities_load_reference(min_population=500_000)
+def cities(_reference_cities, db):
+    pass
 
 
 def _counts():
@@ -29,6 +36,7 @@ def _counts():
 
 
 def test_demo_needs_cities_first():
+    City.objects.all().delete()  # those the module's other tests share, if made already
     with pytest.raises(LookupError, match="load_cities"):
         demo.demo_load(practices=1)
 

@@ -10,9 +10,16 @@ from practices.models import Practice, PracticeTransition, PracticeTranslation, 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _reference_cities(module_transaction):
+    # Loaded once for the module's tests (tests/conftest.py: rows made once per module).
+    with module_transaction.unblock():
+        cities_load_reference(min_population=1_000_000)
+
+
 @pytest.fixture(autouse=True)
-def cities():
-    cities_load_reference(min_population=1_000_000)
+def cities(_reference_cities, db):
+    pass
 
 
 def line(**overrides):

@@ -1,51 +1,25 @@
+"""The search tests' world (four cities in three regions) and catalogue (a dozen practices
+over every facet, in that world). The backends' fixtures (`backend_name`, `es_settings`,
+`sync_index`) are in tests/conftest.py.
+
+The catalogue is made once per module (tests/conftest.py, "rows made once per module"), and
+`searchable` gives tests that only read it an Elasticsearch index of it built once per module
+too: building one is most of what such a test would otherwise spend. Tests that change the
+catalogue before searching rebuild with `sync_index()` as before.
+"""
+
+import copy
 import uuid
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from cities.models import City, Country, Region
-from conftest import service_url
-from practices.models import Challenge, Practice, PracticeTranslation, Sdg, Topic
 from search.backends import get_backend
 from search.client import get_client
-
-
-@pytest.fixture
-def es_settings(settings):
-    """Point the app at the test Elasticsearch node, with indices of its own."""
-    settings.ELASTICSEARCH_URL = service_url("elasticsearch")
-    settings.SEARCH_BACKEND = "search.backends.elastic.ElasticsearchBackend"
-    settings.ELASTICSEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
-    get_client.cache_clear()
-    yield settings
-    client = get_client()
-    client.options(ignore_status=404).indices.delete(
-        index=f"{settings.ELASTICSEARCH_INDEX_PREFIX}-*"
-    )
-    get_client.cache_clear()
-
-
-@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
-def backend_name(request, settings):
-    if request.param == "elasticsearch":
-        request.getfixturevalue("es_settings")
-    else:
-        settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
-    return request.param
-
-
-@pytest.fixture
-def sync_index(backend_name):
-    """Bring the configured backend up to date with the database and make it searchable."""
-
-    def sync():
-        backend = get_backend()
-        backend.rebuild()
-        if backend_name == "elasticsearch":
-            backend.refresh()
-        return backend
-
-    return sync
+from tests.factories import catalogue_practice
+from tests.support import service_url
 
 
 def _region(code, name, parent=None):
@@ -61,8 +35,7 @@ def _region(code, name, parent=None):
     )[0]
 
 
-@pytest.fixture
-def world():
+def make_world():
     europe = _region("150", "Europe")
     africa = _region("002", "Africa")
     americas = _region("019", "Americas")
@@ -109,58 +82,10 @@ def world():
     }
 
 
-def make(
-    city,
-    *,
-    title,
-    language="en",
-    summary="A practice.",
-    body="",
-    challenges=("sustainability",),
-    sdgs=(),
-    topics=(),
-    status="ongoing",
-    start_year=None,
-    awards="",
-    state="published",
-    translations=None,
-    days_ago=0,
-):
-    practice = Practice.objects.create(
-        city=city,
-        language=language,
-        status=status,
-        start_year=start_year,
-        awards=awards,
-        review_state=state,
-        published_at=timezone.now() - timezone.timedelta(days=days_ago)
-        if state in ("published", "archived")
-        else None,
-    )
-    PracticeTranslation.objects.create(
-        master=practice, language_code=language, title=title, summary=summary, context=body
-    )
-    for lang, (t_title, t_summary, t_body) in (translations or {}).items():
-        PracticeTranslation.objects.create(
-            master=practice,
-            language_code=lang,
-            title=t_title,
-            summary=t_summary,
-            context=t_body,
-            quality="human_checked",
-        )
-    practice.challenges.set(Challenge.objects.filter(slug__in=challenges))
-    practice.sdgs.set(Sdg.objects.filter(number__in=sdgs))
-    practice.topics.set(Topic.objects.filter(slug__in=topics))
-    return practice
-
-
-@pytest.fixture
-def catalogue(world):
+def make_catalogue(w):
     """A dozen practices spread over every facet, plus some that must never be found."""
-    w = world
     items = [
-        make(
+        catalogue_practice(
             w["lyon"],
             title="Safe streets for women at night",
             summary="Night buses stop on request.",
@@ -177,7 +102,7 @@ def catalogue(world):
                 )
             },
         ),
-        make(
+        catalogue_practice(
             w["paris"],
             title="Budget participatif",
             language="fr",
@@ -190,7 +115,7 @@ def catalogue(world):
             awards="Prix de l'innovation",
             days_ago=2,
         ),
-        make(
+        catalogue_practice(
             w["mexico"],
             title="Presupuesto participativo",
             language="es",
@@ -203,7 +128,7 @@ def catalogue(world):
             status="completed",
             days_ago=3,
         ),
-        make(
+        catalogue_practice(
             w["dakar"],
             title="Recycling cooperatives",
             summary="Waste pickers are paid.",
@@ -214,7 +139,7 @@ def catalogue(world):
             status="pilot",
             days_ago=4,
         ),
-        make(
+        catalogue_practice(
             w["dakar"],
             title="Flood sponge districts",
             summary="Rain gardens absorb storm water.",
@@ -224,7 +149,7 @@ def catalogue(world):
             start_year=2022,
             days_ago=5,
         ),
-        make(
+        catalogue_practice(
             w["mexico"],
             title="Corredores de autobús",
             language="es",
@@ -235,7 +160,7 @@ def catalogue(world):
             start_year=2016,
             days_ago=6,
         ),
-        make(
+        catalogue_practice(
             w["lyon"],
             title="Urban forest plan",
             summary="Trees where it is hottest.",
@@ -244,7 +169,7 @@ def catalogue(world):
             topics=("green-spaces",),
             days_ago=7,
         ),
-        make(
+        catalogue_practice(
             w["paris"],
             title="Guichet rénovation énergétique",
             language="fr",
@@ -256,7 +181,7 @@ def catalogue(world):
             awards="Label",
             days_ago=8,
         ),
-        make(
+        catalogue_practice(
             w["lyon"],
             title="Women entrepreneurs fund",
             summary="Microcredit and childcare.",
@@ -268,17 +193,69 @@ def catalogue(world):
             days_ago=9,
         ),
         # never found: not published
-        make(w["lyon"], title="Secret draft about women safety", state="draft"),
-        make(w["paris"], title="Submitted participatory thing", state="submitted", language="fr"),
-        make(w["dakar"], title="Archived recycling scheme", state="archived"),
+        catalogue_practice(w["lyon"], title="Secret draft about women safety", state="draft"),
+        catalogue_practice(
+            w["paris"], title="Submitted participatory thing", state="submitted", language="fr"
+        ),
+        catalogue_practice(w["dakar"], title="Archived recycling scheme", state="archived"),
     ]
     return items
 
 
-@pytest.fixture(autouse=True)
-def _fresh_labels():
-    from search import facets
+@pytest.fixture
+def world():
+    return make_world()
 
-    facets._LABEL_CACHE.clear()
-    yield
-    facets._LABEL_CACHE.clear()
+
+@pytest.fixture(scope="module")
+def _catalogue_rows(module_transaction):
+    with module_transaction.unblock():
+        return make_catalogue(make_world())
+
+
+@pytest.fixture
+def catalogue(_catalogue_rows, request):
+    request.getfixturevalue("db")
+    return copy.deepcopy(_catalogue_rows)
+
+
+@pytest.fixture(scope="module")
+def _catalogue_index(_catalogue_rows, module_transaction):
+    """The index prefix of an Elasticsearch index of the module's catalogue, deleted after it."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    node = {
+        "ELASTICSEARCH_URL": service_url("elasticsearch"),
+        "SEARCH_BACKEND": "search.backends.elastic.ElasticsearchBackend",
+        "ELASTICSEARCH_INDEX_PREFIX": prefix,
+    }
+    with override_settings(**node), module_transaction.unblock():
+        get_client.cache_clear()
+        try:
+            backend = get_backend()
+            backend.rebuild()
+            backend.refresh()
+        finally:
+            get_client.cache_clear()
+    yield prefix
+    with override_settings(**node):
+        get_client.cache_clear()
+        get_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*")
+        get_client.cache_clear()
+
+
+@pytest.fixture
+def searchable(backend_name, catalogue, settings, request):
+    """The catalogue, searchable as it is on the test's backend, for tests that only read it:
+    the database backend reads the rows, Elasticsearch the module's index of them."""
+    if backend_name == "elasticsearch":
+        settings.ELASTICSEARCH_INDEX_PREFIX = request.getfixturevalue("_catalogue_index")
+        get_client.cache_clear()
+    return get_backend()
+
+
+@pytest.fixture
+def es_catalogue(es_settings, catalogue, request):
+    """The catalogue, searchable as it is on Elasticsearch (the module's index of it)."""
+    es_settings.ELASTICSEARCH_INDEX_PREFIX = request.getfixturevalue("_catalogue_index")
+    get_client.cache_clear()
+    return catalogue

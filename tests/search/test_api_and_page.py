@@ -9,14 +9,6 @@ from practices.models import Practice
 pytestmark = pytest.mark.django_db
 
 
-def rebuilt():
-    from search.backends import get_backend
-
-    backend = get_backend()
-    backend.rebuild()
-    backend.refresh()
-
-
 NASTY = [
     'title:(women AND "night',  # Lucene syntax, unbalanced quote
     "((((",
@@ -35,8 +27,7 @@ NASTY = [
 
 
 @pytest.mark.parametrize("text", NASTY)
-def test_any_query_string(client, backend_name, sync_index, catalogue, text):
-    sync_index()
+def test_any_query_string(client, searchable, text):
     response = client.get("/api/v1/search/practices/", {"q": text})
     assert response.status_code == 200, response.content
     assert isinstance(response.json()["total"], int)
@@ -58,8 +49,7 @@ def test_any_query_string(client, backend_name, sync_index, catalogue, text):
         ({"year_from": "2020", "year_to": "2010"}, "year_to"),
     ],
 )
-def test_bad_parameters_are_a_clear_400(client, backend_name, sync_index, catalogue, params, field):
-    sync_index()
+def test_bad_parameters_are_a_clear_400(client, searchable, params, field):
     response = client.get("/api/v1/search/practices/", params)
     assert response.status_code == 400
     body = response.json()
@@ -68,14 +58,12 @@ def test_bad_parameters_are_a_clear_400(client, backend_name, sync_index, catalo
 
 
 @pytest.mark.parametrize("page", ["1", "2", "50"])
-def test_any_page_in_range(client, backend_name, sync_index, catalogue, page):
-    sync_index()
+def test_any_page_in_range(client, searchable, page):
     response = client.get("/api/v1/search/practices/", {"page": page})
     assert response.status_code == 200
 
 
-def test_unknown_facet_values_match_nothing(client, backend_name, sync_index, catalogue):
-    sync_index()
+def test_unknown_facet_values_match_nothing(client, searchable):
     for params in (
         {"challenge": "nope"},
         {"sdg": "42"},
@@ -90,8 +78,7 @@ def test_unknown_facet_values_match_nothing(client, backend_name, sync_index, ca
         assert response.json()["total"] == 0
 
 
-def test_json_shape(client, backend_name, sync_index, catalogue):
-    sync_index()
+def test_json_shape(client, searchable):
     body = client.get(
         "/api/v1/search/practices/",
         {"q": "recycling", "challenge": ["sustainability", "economic-development"]},
@@ -124,10 +111,7 @@ def test_json_shape(client, backend_name, sync_index, catalogue):
     ] == "Durabilité"
 
 
-def test_page_shows_facets_chips_and_reproducible_links(
-    client, backend_name, sync_index, catalogue
-):
-    sync_index()
+def test_page_shows_facets_chips_and_reproducible_links(client, searchable):
     html = client.get(
         "/en/search/", {"q": "budget", "challenge": "social-cohesion", "sort": "newest"}
     ).content.decode()
@@ -136,8 +120,7 @@ def test_page_shows_facets_chips_and_reproducible_links(
     assert "feed/?q=budget&amp;challenge=social-cohesion" in html
 
 
-def test_feed(client, backend_name, sync_index, catalogue):
-    sync_index()
+def test_feed(client, searchable):
     response = client.get("/en/search/feed/", {"challenge": "sustainability"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -145,8 +128,7 @@ def test_feed(client, backend_name, sync_index, catalogue):
     assert "Safe streets" not in response.content.decode()
 
 
-def test_similar_practices_on_the_page(client, backend_name, sync_index, catalogue):
-    sync_index()
+def test_similar_practices_on_the_page(client, searchable, catalogue):
     budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")
     html = client.get(budget.get_absolute_url()).content.decode()
     assert "Similar practices" in html and "Presupuesto participativo" in html
@@ -175,10 +157,7 @@ def test_degraded_mode_when_elasticsearch_does_not_answer(client, es_settings, c
 
 
 @pytest.mark.elasticsearch
-def test_a_french_query_finds_an_english_practice_through_its_translation(
-    es_settings, catalogue, client
-):
-    rebuilt()
+def test_a_french_query_finds_an_english_practice_through_its_translation(es_catalogue, client):
     body = client.get(
         "/api/v1/search/practices/", {"q": "rues sûres femmes"}, HTTP_ACCEPT_LANGUAGE="fr"
     ).json()
@@ -191,8 +170,7 @@ def test_a_french_query_finds_an_english_practice_through_its_translation(
 
 
 @pytest.mark.elasticsearch
-def test_a_spanish_query_finds_a_spanish_original(es_settings, catalogue, client):
-    rebuilt()
+def test_a_spanish_query_finds_a_spanish_original(es_catalogue, client):
     body = client.get("/api/v1/search/practices/", {"q": "canción vecino"}).json()
     titles = [r["title"] for r in body["results"]]
     assert "Presupuesto participativo" in titles  # "canciones", "vecinos" stemmed by spanish

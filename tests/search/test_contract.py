@@ -83,8 +83,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("filters", CASES, ids=[str(c) for c in CASES])
-def test_hits_and_every_facet_count(backend_name, sync_index, catalogue, filters):
-    backend = sync_index()
+def test_hits_and_every_facet_count(searchable, filters):
+    backend = searchable
     page = backend.search(SearchQuery(filters=filters, sort="newest", page_size=50))
     want = expected(filters)
     assert page.total == len(want)
@@ -105,13 +105,11 @@ def test_hits_and_every_facet_count(backend_name, sync_index, catalogue, filters
 
 
 @pytest.mark.elasticsearch
-def test_both_backends_agree(settings, es_settings, catalogue):
+def test_both_backends_agree(es_catalogue):
     from search.backends.database import DatabaseBackend
     from search.backends.elastic import ElasticsearchBackend
 
     es = ElasticsearchBackend()
-    es.rebuild()
-    es.refresh()
     db = DatabaseBackend()
     for filters in CASES:
         a = es.search(SearchQuery(filters=filters, sort="newest", page_size=50))
@@ -133,8 +131,8 @@ def test_both_backends_agree(settings, es_settings, catalogue):
         ("Dakar", "Recycling cooperatives"),
     ],
 )
-def test_text_finds_the_practice(backend_name, sync_index, catalogue, text, title):
-    backend = sync_index()
+def test_text_finds_the_practice(searchable, text, title):
+    backend = searchable
     page = backend.search(SearchQuery(text=text))
     titles = [Practice.objects.get(pk=h.id).original.title for h in page.hits]
     if title:
@@ -143,8 +141,8 @@ def test_text_finds_the_practice(backend_name, sync_index, catalogue, text, titl
     assert "Archived recycling scheme" not in titles
 
 
-def test_text_and_facets_combine(backend_name, sync_index, catalogue):
-    backend = sync_index()
+def test_text_and_facets_combine(searchable):
+    backend = searchable
     page = backend.search(SearchQuery(text="women", filters={"challenge": ("gender-equality",)}))
     titles = {Practice.objects.get(pk=h.id).original.title for h in page.hits}
     assert "Safe streets for women at night" in titles
@@ -153,8 +151,8 @@ def test_text_and_facets_combine(backend_name, sync_index, catalogue):
     assert counts.get("gender-equality", 0) >= 1
 
 
-def test_highlights_mark_the_words(backend_name, sync_index, catalogue):
-    backend = sync_index()
+def test_highlights_mark_the_words(searchable):
+    backend = searchable
     page = backend.search(SearchQuery(text="recycling"))
     hit = next(
         h
@@ -164,8 +162,8 @@ def test_highlights_mark_the_words(backend_name, sync_index, catalogue):
     assert "<mark>Recycling</mark>" in hit.highlights["title"][0]
 
 
-def test_pagination_and_cap(backend_name, sync_index, catalogue):
-    backend = sync_index()
+def test_pagination_and_cap(searchable):
+    backend = searchable
     first = backend.search(SearchQuery(page_size=4, sort="newest"))
     second = backend.search(SearchQuery(page_size=4, page=2, sort="newest"))
     assert first.total == second.total == 9
@@ -173,8 +171,8 @@ def test_pagination_and_cap(backend_name, sync_index, catalogue):
     assert backend.search(SearchQuery(page_size=4, page=50)).hits == []
 
 
-def test_suggest_and_similar(backend_name, sync_index, catalogue):
-    backend = sync_index()
+def test_suggest_and_similar(searchable, catalogue):
+    backend = searchable
     texts = [s["text"] for s in backend.suggest("Recy")]
     assert "Recycling cooperatives" in texts
     assert "Archived recycling scheme" not in texts
@@ -186,8 +184,8 @@ def test_suggest_and_similar(backend_name, sync_index, catalogue):
     assert "Presupuesto participativo" in titles
 
 
-def test_did_you_mean(backend_name, sync_index, catalogue):
-    backend = sync_index()
+def test_did_you_mean(searchable):
+    backend = searchable
     page = backend.search(SearchQuery(text="recyclng cooperatves"))
     assert page.suggestion and "cooperatives" in page.suggestion
 

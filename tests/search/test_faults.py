@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from accounts.services import EDITOR, user_grant_staff_role
-from conftest import service_url
 from practices.models import Practice, SearchOutbox
 from practices.services import (
     PracticeData,
@@ -21,8 +20,9 @@ from practices.services import (
 from search.backends import get_backend
 from search.sync import outbox_drain, search_check, search_rebuild
 from tests.factories import MembershipFactory, PracticeFactory
+from tests.support import service_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.stops_services]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,8 +19,8 @@ from practices.vectors import vectors_refresh
 from search.backends import get_backend
 from search.backends.base import SearchQuery
 from search.facets import FACETS
+from tests.factories import catalogue_practice as make
 
-from .conftest import make
 from .test_contract import values_of
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,7 @@ from search.backends import get_backend
 from search.backends.base import SearchQuery
 from search.documents import build_document
 from search.facets import FACETS
-
-from .conftest import make
+from tests.factories import catalogue_practice as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from conftest import service_url
 from search.client import get_client
+from tests.support import service_url
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from conftest import service_url
+from tests.support import service_url
 
 pytestmark = pytest.mark.redis
 

@@ -1,0 +1,52 @@
+"""Where the tests find the live services and the browser tools, and where they write their
+artifacts. Plain helpers, imported by the conftest files and the tests (fixtures live in the
+conftest.py files, never imported)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SERVICES = {
+    "elasticsearch": ("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+    "postgres": ("DATABASE_URL", "postgres://127.0.0.1:5432/"),
+    "redis": ("REDIS_URL", "redis://127.0.0.1:6379/0"),
+}
+
+
+def service_url(name: str) -> str:
+    variable, default = SERVICES[name]
+    value = os.environ.get(variable, "")
+    if name == "postgres" and not value.startswith("postgres"):
+        return default
+    return value or default
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 2):
+            return True
+    except OSError:
+        return False
+
+
+# The browser tests drive Debian's Chromium (never a downloaded build), run axe-core inside it
+# and the Nu HTML Checker (vnu.jar) on the machine's Java; `make test` installs all three.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# Screenshots, the HTML vnu checked and axe's findings (gitignored).
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def browser_tools_missing() -> list[str]:
+    missing = [str(p) for p in (CHROMIUM, AXE_JS, VNU_JAR) if not p.exists()]
+    if shutil.which("java") is None:
+        missing.append("java")
+    return missing
