@@ -208,15 +208,29 @@ def world():
 
 
 @pytest.fixture(scope="module")
-def _catalogue_rows(module_transaction):
+def _catalogue_world(module_transaction):
     with module_transaction.unblock():
-        return make_catalogue(make_world())
+        return make_world()
+
+
+@pytest.fixture(scope="module")
+def _catalogue_rows(_catalogue_world, module_transaction):
+    with module_transaction.unblock():
+        return make_catalogue(_catalogue_world)
 
 
 @pytest.fixture
 def catalogue(_catalogue_rows, request):
     request.getfixturevalue("db")
     return copy.deepcopy(_catalogue_rows)
+
+
+@pytest.fixture
+def catalogue_world(_catalogue_world, _catalogue_rows, request):
+    """The cities of the module's catalogue (a test that also wants `world` would create the
+    same countries a second time)."""
+    request.getfixturevalue("db")
+    return copy.deepcopy(_catalogue_world)
 
 
 @pytest.fixture(scope="module")

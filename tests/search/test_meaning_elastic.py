@@ -37,7 +37,8 @@ class BrokenEmbedder(Embedder):
 
 
 @pytest.fixture
-def meaning(es_settings, catalogue, world):
+def meaning(es_settings, catalogue, catalogue_world):
+    world = catalogue_world
     """The catalogue, plus practices written in one language only, every vector computed the
     way the outbox drain does, and the index rebuilt from the stored vectors."""
     gardens_es = make(
@@ -100,7 +101,8 @@ def test_a_query_without_accents_or_plurals_finds_it_too(meaning):
     assert meaning["gardens_es"].pk in [h.id for h in result.hits]
 
 
-def test_exact_words_and_names_rank_first(meaning, catalogue, world):
+def test_exact_words_and_names_rank_first(meaning, catalogue, catalogue_world):
+    world = catalogue_world
     backend = meaning["backend"]
     result = _search(backend, "Dakar")
     dakar = {p.pk for p in catalogue if p.city == world["dakar"] and p.review_state == "published"}
