@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions as core_permissions
+from core.languages import current_language
 
 
 class TranslatedNameMixin(models.Model):
@@ -26,7 +26,7 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def label(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
+        lang = current_language()
         return str(getattr(self, f"name_{lang}", "") or self.name_en)
 
 

@@ -6,14 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from parler.fields import TranslationsForeignKey
 from parler.models import TranslatableModel, TranslatedFieldsModel
 
 from cities.models import City, TranslatedNameMixin
-from core.languages import LANGUAGES
+from core.languages import LANGUAGES, current_language
 
 # The body of a practice, in reading order. Other apps (search, forms, imports) use this list.
 SECTIONS: list[tuple[str, StrOrPromise]] = [
@@ -57,7 +56,7 @@ class Sdg(models.Model):
 
     @property
     def label(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
+        lang = current_language()
         return str(getattr(self, f"title_{lang}", "") or self.title_en)
 
 

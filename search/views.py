@@ -9,9 +9,10 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+
+from core.languages import current_language
 
 from .backends.base import MAX_PAGE, SearchQuery
 from .facets import FACETS
@@ -19,17 +20,13 @@ from .params import parse_search_params, query_to_params
 from .selectors import practice_closest, practice_rows, practice_search_page
 
 
-def _language() -> str:
-    return (translation.get_language() or "en")[:2]
-
-
 def search_page(request: HttpRequest) -> HttpResponse:
     try:
-        query = parse_search_params(request.GET, language=_language())
+        query = parse_search_params(request.GET, language=current_language())
         errors: dict[str, list[str]] = {}
     except ValidationError as exc:
         errors = exc.message_dict
-        query = SearchQuery(language=_language())
+        query = SearchQuery(language=current_language())
     page = practice_search_page(query=query, user=request.user)
     rows = practice_rows(page)
     chips = []
@@ -114,9 +111,9 @@ class SearchFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> SearchQuery:
         try:
-            query = parse_search_params(request.GET, language=_language())
+            query = parse_search_params(request.GET, language=current_language())
         except ValidationError:
-            query = SearchQuery(language=_language())
+            query = SearchQuery(language=current_language())
         return SearchQuery(
             text=query.text,
             filters=query.filters,
@@ -139,11 +136,11 @@ class SearchFeed(Feed):
         return [row.practice for row in practice_rows(practice_search_page(query=obj, user=None))]  # type: ignore[arg-type]
 
     def item_title(self, item: Any) -> str:
-        text = item.text_in(_language())
+        text = item.text_in(current_language())
         return text.title if text else str(item.pk)
 
     def item_description(self, item: Any) -> str:
-        text = item.text_in(_language())
+        text = item.text_in(current_language())
         return f"{text.summary if text else ''} ({item.city.name})"
 
     def item_pubdate(self, item: Any) -> Any:
