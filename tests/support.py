@@ -7,8 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
+
+import numpy as np
+
+from core.embedding import Embedder, EmbedderUnavailable, UniversalSentenceEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,3 +55,24 @@ def browser_tools_missing() -> list[str]:
     if shutil.which("java") is None:
         missing.append("java")
     return missing
+
+
+class BrokenEmbedder(Embedder):
+    """An embedder whose model cannot load, as when its package is broken on a server; its
+    version is the real model's, so vectors computed once it is back count as current."""
+
+    dimension = 512
+
+    def __init__(self) -> None:
+        raise EmbedderUnavailable("the model file is damaged")
+
+    @classmethod
+    def model_version(cls) -> str:
+        return UniversalSentenceEncoder.model_version()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - never built
+        raise EmbedderUnavailable("never loaded")
+
+
+# For `settings.EMBEDDER` in tests of how search, vectors and matching degrade.
+BROKEN_EMBEDDER = f"{__name__}.BrokenEmbedder"

@@ -2,13 +2,11 @@
 their text, recomputed only when the text changes, and caught up after an embedder outage.
 The model is the real one (core.embedding's default)."""
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 from django.core.management import call_command
 
-from core.embedding import Embedder, EmbedderUnavailable, UniversalSentenceEncoder, get_embedder
+from core.embedding import get_embedder
 from practices.models import PracticeTranslation, SearchOutbox
 from practices.services import PracticeText, practice_translation_set
 from practices.vectors import (
@@ -20,25 +18,9 @@ from practices.vectors import (
     vectors_sweep,
 )
 from search.sync import outbox_drain, search_check
+from tests.support import BROKEN_EMBEDDER
 
 pytestmark = pytest.mark.django_db
-
-
-class BrokenEmbedder(Embedder):
-    """An embedder whose model cannot load, as when its package is broken on a server."""
-
-    dimension = 512
-
-    def __init__(self) -> None:
-        raise EmbedderUnavailable("the model file is damaged")
-
-    @classmethod
-    def model_version(cls) -> str:
-        # The same version as the real model, so that vectors computed later are current.
-        return UniversalSentenceEncoder.model_version()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - never built
-        raise EmbedderUnavailable("never loaded")
 
 
 @pytest.fixture
@@ -99,7 +81,7 @@ def test_a_translation_gets_its_own_vector(published, people, django_capture_on_
 
 
 def test_an_embedder_outage_delays_vectors_and_loses_nothing(published, settings):
-    settings.EMBEDDER = f"{__name__}.BrokenEmbedder"
+    settings.EMBEDDER = BROKEN_EMBEDDER
     SearchOutbox.objects.create(practice_id=published.pk)
     assert outbox_drain() == 1  # the text is indexed all the same
     assert not SearchOutbox.objects.exists()

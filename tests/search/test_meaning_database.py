@@ -7,41 +7,23 @@ DATABASE_URL); the stemming test needs PostgreSQL's configurations. The embedder
 model: what is tested is whether its neighbours are found, not a stand-in's."""
 
 import os
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
 from django.db import connection
 
-from core.embedding import Embedder, EmbedderUnavailable, UniversalSentenceEncoder
 from practices.models import Practice, PracticeTranslation
 from practices.vectors import vectors_refresh
 from search.backends import get_backend
 from search.backends.base import SearchQuery
 from search.facets import FACETS
 from tests.factories import catalogue_practice as make
+from tests.support import BROKEN_EMBEDDER
 
 from .test_contract import values_of
 
 pytestmark = pytest.mark.django_db
 
 DATABASE = "search.backends.database.DatabaseBackend"
-
-
-class BrokenEmbedder(Embedder):
-    """An embedder whose model cannot load."""
-
-    dimension = 512
-
-    def __init__(self) -> None:
-        raise EmbedderUnavailable("the model file is damaged")
-
-    @classmethod
-    def model_version(cls) -> str:
-        return UniversalSentenceEncoder.model_version()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - never built
-        raise EmbedderUnavailable("never loaded")
 
 
 @pytest.fixture
@@ -205,7 +187,7 @@ def test_related_hits_respect_the_filters(corpus):
 
 
 def test_a_broken_embedder_gives_lexical_results_and_says_so(corpus, settings):
-    settings.EMBEDDER = f"{__name__}.BrokenEmbedder"
+    settings.EMBEDDER = BROKEN_EMBEDDER
     page = search("night buses for women")
     assert page.semantic_unavailable
     assert [(hit.id, hit.related) for hit in page.hits] == [(corpus["women"].pk, False)]

@@ -2,13 +2,10 @@
 multilingual encoder and a real node. The database backend has its own tests."""
 
 from collections import Counter
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
 from django.urls import reverse
 
-from core.embedding import Embedder, EmbedderUnavailable, UniversalSentenceEncoder
 from practices.models import Practice
 from practices.vectors import vectors_refresh
 from search.backends import get_backend
@@ -16,24 +13,9 @@ from search.backends.base import SearchQuery
 from search.documents import build_document
 from search.facets import FACETS
 from tests.factories import catalogue_practice as make
+from tests.support import BROKEN_EMBEDDER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
-
-
-class BrokenEmbedder(Embedder):
-    """An embedder whose model cannot load."""
-
-    dimension = 512
-
-    def __init__(self) -> None:
-        raise EmbedderUnavailable("the model file is damaged")
-
-    @classmethod
-    def model_version(cls) -> str:
-        return UniversalSentenceEncoder.model_version()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - never built
-        raise EmbedderUnavailable("never loaded")
 
 
 @pytest.fixture
@@ -152,7 +134,7 @@ def test_total_and_facet_counts_describe_the_hits(meaning):
 
 
 def test_lexical_only_when_the_embedder_is_broken(meaning, settings):
-    settings.EMBEDDER = f"{__name__}.BrokenEmbedder"
+    settings.EMBEDDER = BROKEN_EMBEDDER
     result = _search(meaning["backend"], "Budget participatif")
     assert result.semantic_unavailable
     assert result.hits and not any(h.related for h in result.hits)
