@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from cities.models import City, CityIndicator, Country, Region
+from cities.models import City, CityIndicator, Country
 from exchanges.matching import WEIGHTS, matches_refresh, need_keywords, rank_peers
 from exchanges.models import Exchange, ExchangeRequest, Match
 from practices.models import Challenge, Practice, Topic
 from practices.vectors import vectors_refresh
-from tests.factories import UserFactory, catalogue_practice
+from tests.factories import UserFactory, catalogue_practice, region
 
 pytestmark = pytest.mark.django_db
 
@@ -18,30 +18,17 @@ NEED = "Flooding: rain gardens"
 EXPECTED_ORDER = ["Lyon", "Abidjan", "Nairobi", "Mexico", "Bogota", "Quito"]
 
 
-def _region(code: str, name: str, parent: Region | None = None) -> Region:
-    return Region.objects.get_or_create(
-        code=code,
-        defaults={
-            "name_en": name,
-            "name_fr": name,
-            "name_es": name,
-            "level": "subregion" if parent else "region",
-            "parent": parent,
-        },
-    )[0]
-
-
 @pytest.fixture
 def peers():
     """Cities of three regions, sizes and languages; Dakar asks. Lyon has the most practices
     on the need, Abidjan the closest context, Nairobi only context, Mexico only a challenge."""
-    africa = _region("002", "Africa")
-    europe = _region("150", "Europe")
-    americas = _region("019", "Americas")
+    africa = region("002", "Africa")
+    europe = region("150", "Europe")
+    americas = region("019", "Americas")
     subregions = {
-        "africa": _region("202", "Sub-Saharan Africa", africa),
-        "europe": _region("155", "Western Europe", europe),
-        "americas": _region("419", "Latin America and the Caribbean", americas),
+        "africa": region("202", "Sub-Saharan Africa", africa),
+        "europe": region("155", "Western Europe", europe),
+        "americas": region("419", "Latin America and the Caribbean", americas),
     }
     countries = {}
     for iso2, name, where in [

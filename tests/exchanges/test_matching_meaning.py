@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone, translation
 
-from cities.models import City, Country, Region
+from cities.models import City, Country
 from core.embedding import EmbedderUnavailable, UniversalSentenceEncoder, get_embedder
 from exchanges.matching import rank_peers
 from exchanges.models import ExchangeRequest
 from practices.models import Challenge, Practice
 from practices.vectors import vectors_refresh
 from tests.factories import catalogue_practice as make
+from tests.factories import region
 
 pytestmark = pytest.mark.django_db
 
@@ -25,34 +26,21 @@ FRENCH_NEED = (
 )
 
 
-def _region(code: str, name: str, parent: Region | None = None) -> Region:
-    return Region.objects.get_or_create(
-        code=code,
-        defaults={
-            "name_en": name,
-            "name_fr": name,
-            "name_es": name,
-            "level": "subregion" if parent else "region",
-            "parent": parent,
-        },
-    )[0]
-
-
 @pytest.fixture
 def world():
     """Nairobi asks. Bangkok is the most alike to Nairobi and has no flood practice; İzmir
     published sponge neighbourhoods; Rotterdam several flood practices in other words;
     Medellín one flood practice, in Spanish only; Lyon only practices on other subjects."""
-    africa = _region("002", "Africa")
-    asia = _region("142", "Asia")
-    europe = _region("150", "Europe")
-    americas = _region("019", "Americas")
+    africa = region("002", "Africa")
+    asia = region("142", "Asia")
+    europe = region("150", "Europe")
+    americas = region("019", "Americas")
     subregions = {
-        "africa": _region("202", "Sub-Saharan Africa", africa),
-        "asia": _region("035", "South-eastern Asia", asia),
-        "west-asia": _region("145", "Western Asia", asia),
-        "europe": _region("155", "Western Europe", europe),
-        "americas": _region("419", "Latin America and the Caribbean", americas),
+        "africa": region("202", "Sub-Saharan Africa", africa),
+        "asia": region("035", "South-eastern Asia", asia),
+        "west-asia": region("145", "Western Asia", asia),
+        "europe": region("155", "Western Europe", europe),
+        "americas": region("419", "Latin America and the Caribbean", americas),
     }
     countries = {
         iso2: Country.objects.create(

@@ -251,3 +251,17 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
         if request.state == ExchangeRequest.State.IN_REVIEW:
             request.state = ExchangeRequest.State.PROPOSED
             request.save(update_fields=["state", "updated_at"])
+
+
+def region(code: str, name: str, parent: Region | None = None) -> Region:
+    """The UN M49 region (or, with a parent, sub-region) of this code, created once."""
+    return Region.objects.get_or_create(
+        code=code,
+        defaults={
+            "name_en": name,
+            "name_fr": name,
+            "name_es": name,
+            "level": "subregion" if parent else "region",
+            "parent": parent,
+        },
+    )[0]

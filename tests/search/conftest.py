@@ -15,51 +15,38 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from cities.models import City, Country, Region
+from cities.models import City, Country
 from search.backends import get_backend
 from search.client import get_client
-from tests.factories import catalogue_practice
+from tests.factories import catalogue_practice, region
 from tests.support import service_url
 
 
-def _region(code, name, parent=None):
-    return Region.objects.get_or_create(
-        code=code,
-        defaults={
-            "name_en": name,
-            "name_fr": name,
-            "name_es": name,
-            "level": "subregion" if parent else "region",
-            "parent": parent,
-        },
-    )[0]
-
-
 def make_world():
-    europe = _region("150", "Europe")
-    africa = _region("002", "Africa")
-    americas = _region("019", "Americas")
+    europe = region("150", "Europe")
+    africa = region("002", "Africa")
+    americas = region("019", "Americas")
     countries = {
         "FR": Country.objects.create(
             iso2="FR",
             name_en="France",
             name_fr="France",
             name_es="Francia",
-            subregion=_region("155", "Western Europe", europe),
+            subregion=region("155", "Western Europe", europe),
         ),
         "SN": Country.objects.create(
             iso2="SN",
             name_en="Senegal",
             name_fr="Sénégal",
             name_es="Senegal",
-            subregion=_region("202", "Sub-Saharan Africa", africa),
+            subregion=region("202", "Sub-Saharan Africa", africa),
         ),
         "MX": Country.objects.create(
             iso2="MX",
             name_en="Mexico",
             name_fr="Mexique",
             name_es="México",
-            subregion=_region("419", "Latin America and the Caribbean", americas),
+            subregion=region("419", "Latin America and the Caribbean", americas),
         ),
     }
     today = timezone.now().date()
