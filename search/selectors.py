@@ -75,8 +75,17 @@ def practice_rows(page: SearchPage) -> list[ResultRow]:
 
 # Fewer hits than this for a text query and the page also shows the closest practices by
 # meaning, so that a search never ends on an empty or near-empty page.
-FEW_HITS = 3
+FEW_HITS = 5
 CLOSEST_LIMIT = 5
+# How close (raw cosine) a practice must be to appear among the closest by meaning. Lower than
+# the main list's floor (the backends' SEMANTIC_THRESHOLD / KNN_SIMILARITY), because short
+# queries score low against a title and summary even when they mean the same thing: measured
+# with the multilingual encoder on the demo's practices, "transport" and the bus rapid transit
+# corridors 0.22-0.23, "femmes" and the safe streets for women 0.21-0.23, "water" and the
+# water-loss practices 0.21, "bus" 0.31; strings that mean nothing here ("asdfgh", "xyz",
+# "qwerty uiop", "football", "pizza recipe") reach 0.08-0.16. The block is labelled as
+# "closest in meaning", not as an answer, and shows at most CLOSEST_LIMIT practices.
+CLOSEST_SIMILARITY = 0.20
 
 
 def practice_closest(
@@ -89,7 +98,14 @@ def practice_closest(
     if not query.text.strip() or page.total >= FEW_HITS or page.semantic_unavailable:
         return []
     closest = practice_search_page(
-        query=replace(query, mode="semantic", page=1, sort="relevance", page_size=limit + FEW_HITS),
+        query=replace(
+            query,
+            mode="semantic",
+            page=1,
+            sort="relevance",
+            page_size=limit + FEW_HITS,
+            similarity_floor=CLOSEST_SIMILARITY,
+        ),
         user=user,
     )
     if closest.semantic_unavailable:

@@ -13,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from core.languages import current_language
+from practices.selectors import taxonomy
 
 from .backends.base import MAX_PAGE, SearchQuery
 from .facets import FACETS
@@ -69,6 +70,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         }
         for facet in FACETS
     ]
+    closest = [] if errors else practice_closest(page=page, user=request.user)
+    # A page with nothing on it still leads somewhere: the same search without its filters,
+    # and every challenge to browse.
+    dead_end = not errors and page.total == 0 and not closest
     status = 400 if errors else 200
     return render(
         request,
@@ -77,7 +82,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "query": query,
             "page": page,
             "rows": rows,
-            "closest": [] if errors else practice_closest(page=page, user=request.user),
+            "closest": closest,
+            "unfiltered_url": "?"
+            + urlencode(query_to_params(query, filters={}, year_from=None, year_to=None))
+            if dead_end and (any(query.filters.values()) or query.year_from or query.year_to)
+            else "",
+            "browse": [
+                {"label": c.label, "url": "?" + urlencode({"challenge": c.slug})}
+                for c in taxonomy()["challenges"]
+            ]
+            if dead_end
+            else [],
             "facets": facets,
             "chips": chips,
             "errors": errors,

@@ -37,6 +37,11 @@ class SearchQuery:
     language: str = "en"
     page_size: int = PAGE_SIZE
     mode: str = "combined"
+    # How close a practice must be to join by meaning (raw cosine). None: the backend's own
+    # floor, set for precision on the main list. "Closest by meaning" (search.selectors) asks
+    # for a lower one: it shows a few practices, nearest first, clearly labelled, on a page
+    # whose words found almost nothing.
+    similarity_floor: float | None = None
 
     def selected(self, param: str) -> tuple[str, ...]:
         return self.filters.get(param, ())
@@ -49,7 +54,8 @@ class Hit:
     # field name ("title", "summary", "body") -> fragments with <mark> around matches, already
     # escaped apart from the marks.
     highlights: dict[str, list[str]] = field(default_factory=dict)
-    # Found by meaning alone (none of the query's words is in it): pages label it "related".
+    # Found by meaning, not by the words (the lexical part did not match it: on a multi-word
+    # query some of the words may be in it): pages label it "related".
     related: bool = False
 
 

@@ -227,10 +227,13 @@ class DatabaseBackend(SearchBackend):
                 found[pk] = max(found[pk], 100.0 + found[pk])
         return found
 
-    def _semantic_matches(self, text: str) -> dict[int, float] | None:
-        """Published or not, the practices whose best version is at least SEMANTIC_THRESHOLD
-        close to the text, with that similarity; None when the embedder is unavailable. (The
-        published and facet filters are applied with the lexical hits, in `_rows`.)"""
+    def _semantic_matches(
+        self, text: str, *, floor: float | None = None
+    ) -> dict[int, float] | None:
+        """Published or not, the practices whose best version is at least `floor` (default
+        SEMANTIC_THRESHOLD) close to the text, with that similarity; None when the embedder is
+        unavailable. (The published and facet filters are applied with the lexical hits, in
+        `_rows`.)"""
         text = text.strip()[:QUERY_CHARS]
         if not WORD.search(text):
             return {}
@@ -238,7 +241,7 @@ class DatabaseBackend(SearchBackend):
             vector = get_embedder().embed([text])[0]
         except EmbedderUnavailable:
             return None
-        return _VECTORS.closest(vector, threshold=SEMANTIC_THRESHOLD)
+        return _VECTORS.closest(vector, threshold=SEMANTIC_THRESHOLD if floor is None else floor)
 
     def _rows(
         self, query: SearchQuery, text_ids: list[int] | None
@@ -275,7 +278,7 @@ class DatabaseBackend(SearchBackend):
         similar: dict[int, float] = {}
         unavailable = False
         if query.mode != "lexical" and WORD.search(query.text):
-            found = self._semantic_matches(query.text)
+            found = self._semantic_matches(query.text, floor=query.similarity_floor)
             unavailable = found is None
             similar = found or {}
             if query.mode == "semantic":

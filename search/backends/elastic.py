@@ -351,7 +351,7 @@ class ElasticsearchBackend(SearchBackend):
             field="vector",
             query_vector=vector,
             num_candidates=KNN_CANDIDATES,
-            similarity=KNN_SIMILARITY,
+            similarity=KNN_SIMILARITY if query.similarity_floor is None else query.similarity_floor,
             filter=filters,
         )
         if query.mode == "semantic":

@@ -104,3 +104,45 @@ def test_api_fields_on_the_real_backends(client, backend_name, sync_index, catal
     body = client.get("/api/v1/search/practices/", {"q": "budget"}).json()
     assert isinstance(body["semantic_unavailable"], bool)
     assert body["results"] and all(isinstance(r["related"], bool) for r in body["results"])
+
+
+def _refreshed(catalogue, sync_index):
+    from practices.vectors import vectors_refresh
+
+    vectors_refresh(practice_ids=[p.pk for p in catalogue])
+    sync_index()
+
+
+def test_short_query_without_its_words_gets_the_closest_by_meaning(
+    client, backend_name, sync_index, catalogue
+):
+    """The real model, both backends: "transport" is in no practice, and a one-word query
+    scores low against a title and summary, yet the Spanish bus corridors are what it means
+    (a French page, an English query: the language of the page changes nothing)."""
+    _refreshed(catalogue, sync_index)
+    for path, text in (("/en/search/", "transport"), ("/fr/search/", "women transport")):
+        html = client.get(path, {"q": text}).content.decode()
+        assert 'id="closest-title"' in html, text
+        closest = html.split('id="closest-title"')[1]
+        assert "Corredores de autobús" in closest, text
+        assert "Recycling cooperatives" not in closest, text
+        assert 'id="dead-end-title"' not in html
+
+
+def test_a_query_that_means_nothing_here_gets_ways_forward_not_noise(
+    client, backend_name, sync_index, catalogue
+):
+    _refreshed(catalogue, sync_index)
+    for text in ("qwerty uiop", "asdfgh", "xyz"):
+        html = client.get("/en/search/", {"q": text}).content.decode()
+        assert "No practice matches this search." in html
+        assert 'id="closest-title"' not in html, text  # nothing close enough to offer
+        ways = html.split('id="dead-end-title"')[1]
+        assert "?challenge=gender-equality" in ways and "Gender equality" in ways
+        assert "without the filters" not in ways  # there were none
+    fr = client.get("/fr/search/", {"q": "qwerty uiop", "sdg": "5", "year_from": "2019"})
+    ways = fr.content.decode().split('id="dead-end-title"')[1]
+    assert "D'autres façons de trouver une pratique" in fr.content.decode()
+    assert "Égalité de genre" in ways
+    # The way out keeps the words and drops every filter, years included.
+    assert 'href="?q=qwerty+uiop"' in ways
