@@ -6,12 +6,14 @@
   signed-in ones, and a strict one for exchanging a password for a token (against password
   guessing). Exceeding one answers 429 with `Retry-After`. Counts live in the default cache,
   shared by every web process in production (DJANGO_CACHE_URL, Redis).
-- Bodies: JSON bodies over settings.API_MAX_BODY_BYTES answer 413 before being parsed.
+- Bodies: JSON bodies over settings.API_MAX_BODY_BYTES answer 413, and bodies nested deeper than
+  MAX_JSON_DEPTH answer 400, before being parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import parsers, throttling
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 
 from .errors import PayloadTooLarge
@@ -100,9 +103,45 @@ class LimitedJSONParser(parsers.JSONParser):
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise PayloadTooLarge(_too_large(limit))
-        import io
-
+        if _depth(body) > MAX_JSON_DEPTH:
+            raise ParseError(
+                _("The JSON body is nested more than %(depth)d levels deep.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
         return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+# No body the API accepts nests deeper than 4 levels; Python's JSON reader recurses once per
+# level and gives up (RecursionError, a 500) around 1,000, which 2 kB of brackets reach.
+MAX_JSON_DEPTH = 32
+_OPENERS, _CLOSERS = frozenset(b"[{"), frozenset(b"]}")
+_QUOTE, _ESCAPE = ord('"'), ord("\\")
+
+
+def _depth(body: bytes) -> int:
+    """How deep the brackets of a JSON text nest, those inside strings aside: one pass over
+    the bytes, before anything is parsed (a malformed body is the parser's to refuse)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _ESCAPE:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPENERS:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif byte in _CLOSERS:
+            depth -= 1
+    return deepest
 
 
 def _too_large(limit: int) -> str:

@@ -145,6 +145,10 @@ MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Attachments of practices: allowed kinds and their size limits (bytes).
 ATTACHMENT_MAX_IMAGE_BYTES = env.int("ATTACHMENT_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_PDF_BYTES = env.int("ATTACHMENT_MAX_PDF_BYTES", default=20 * 1024 * 1024)
+# Pixels, not bytes, are what a visitor's browser must decode: a 140 kB PNG can hold 144
+# megapixels (half a gigabyte once decoded). 40 megapixels is more than a phone photo (12-24
+# MP, 48 for a few) and a full-page scan at 300 dpi (9 MP).
+ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -8,3 +8,10 @@ class CoreConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
+
+    def ready(self) -> None:
+        from django.db.models import IntegerField
+
+        from .lookups import IntegerFieldIn
+
+        IntegerField.register_lookup(IntegerFieldIn)

@@ -36,6 +36,7 @@ from django_stubs_ext import StrOrPromise
 
 from .errors import InvalidTransition, PermissionDenied
 from .permissions import AnyUser
+from .text import clean_text
 
 M = TypeVar("M", bound=models.Model)
 
@@ -164,7 +165,7 @@ class StateMachine(Generic[M]):
         applies the app's own rules (raising a domain error) and sets other fields, returning
         their names. `after(move, record)` runs once the move and its history row are written."""
         step = self.get(name)
-        note = note.strip()
+        note = clean_text(note).strip()
         if len(note) > NOTE_LIMIT:
             raise ValidationError(
                 {"note": [_("At most %(limit)d characters.") % {"limit": NOTE_LIMIT}]}

@@ -21,6 +21,7 @@ from cities.models import City
 from core.errors import InvalidTransition
 from core.languages import LANGUAGE_CODES
 from core.permissions import is_broker, is_member, is_official
+from core.text import clean_text
 from core.workflow import Move
 from practices.models import Challenge, Practice, Topic
 from practices.outbox import outbox_record
@@ -73,6 +74,9 @@ class RequestData:
     window_start: date | None = None
     window_end: date | None = None
     source_practice: Practice | None = None
+
+    def __post_init__(self) -> None:
+        self.need = clean_text(self.need)
 
     def validate(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -311,6 +315,7 @@ def exchange_evaluate(
             {"outcome": [_("Say whether a practice was adopted, adapted or not.")]}
         )
     adopting = outcome in (Evaluation.Outcome.ADOPTED, Evaluation.Outcome.ADAPTED)
+    helped, hindered = clean_text(helped), clean_text(hindered)
     with transaction.atomic():
         request = _lock_request(exchange.match.request)
         exchange = Exchange.objects.select_for_update().select_related("match").get(pk=exchange.pk)

@@ -8,6 +8,7 @@ and the search outbox row, and queues e-mail after the commit. Errors are domain
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from cities.models import City
 from core.errors import StaleUpdate
 from core.languages import LANGUAGE_CODES
 from core.permissions import is_editor, is_member
+from core.text import clean_text
 from core.workflow import Move
 
 from .models import (
@@ -54,6 +56,12 @@ class PracticeText:
     title: str
     summary: str
     sections: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every surface (web form, API, import) builds one of these: one place cleans the text.
+        self.title = clean_text(self.title, single_line=True)
+        self.summary = clean_text(self.summary, single_line=True)
+        self.sections = {name: clean_text(value) for name, value in self.sections.items()}
 
     def validate(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -106,6 +114,12 @@ class PracticeData:
     contacts: str = ""
     links: list[str] = field(default_factory=list)
     awards: str = ""
+
+    def __post_init__(self) -> None:
+        self.main_actors = clean_text(self.main_actors)
+        self.contacts = clean_text(self.contacts)
+        self.awards = clean_text(self.awards)
+        self.links = [clean_text(link, single_line=True).strip() for link in self.links]
 
     def validate(self, *, city: City) -> None:
         errors: dict[str, list[str]] = {}
@@ -427,15 +441,7 @@ def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
             content_type == "image/webp" and head[8:12] != b"WEBP"
         ):
             raise ValidationError(_("This file is not the image its name says."))
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValidationError(_("This image is damaged or not an image.")) from exc
-        finally:
-            upload.seek(0)
+        _image_check(upload)
         limit, kind = settings.ATTACHMENT_MAX_IMAGE_BYTES, PracticeAttachment.Kind.IMAGE
     if size > limit:
         raise ValidationError(
@@ -445,6 +451,45 @@ def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
     if size == 0:
         raise ValidationError(_("The file is empty."))
     return kind, content_type
+
+
+def _image_check(upload: UploadedFile) -> None:
+    """The image must decode, and hold at most ATTACHMENT_MAX_IMAGE_PIXELS pixels. Only the
+    header is read to count them (Pillow decodes nothing at open), and Pillow's own bomb guard
+    (an error from twice its MAX_IMAGE_PIXELS) is answered as the same refusal."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = settings.ATTACHMENT_MAX_IMAGE_PIXELS
+    too_big = _(
+        "The image is %(width)d × %(height)d pixels (%(megapixels).0f megapixels); the limit "
+        "is %(limit).0f megapixels. Make it smaller and attach it again."
+    )
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 megapixels; the limit below refuses such images anyway.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise ValidationError(
+                        too_big
+                        % {
+                            "width": width,
+                            "height": height,
+                            "megapixels": width * height / 1e6,
+                            "limit": limit / 1e6,
+                        }
+                    )
+                image.verify()
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(
+            _("The image has too many pixels; the limit is %(limit).0f megapixels.")
+            % {"limit": limit / 1e6}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError(_("This image is damaged or not an image.")) from exc
+    finally:
+        upload.seek(0)
 
 
 def practice_attachment_add(

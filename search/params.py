@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.text import clean_text
+
 from .backends.base import MAX_PAGE, SORTS, SearchQuery
 from .facets import FACETS
 
@@ -21,8 +23,8 @@ MAX_VALUES_PER_FACET = 50
 
 
 def _clean_text(value: str) -> str:
-    # NUL and other control characters cannot be stored or analysed; drop them.
-    return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
+    # NUL and other control characters cannot be stored or analysed; drop them (core.text).
+    return clean_text(value, single_line=True).strip()
 
 
 def _int(

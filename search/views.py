@@ -9,10 +9,12 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from core.languages import current_language
+from core.text import xml_safe
 from practices.selectors import taxonomy
 
 from .backends.base import MAX_PAGE, SearchQuery
@@ -138,11 +140,14 @@ class SearchFeed(Feed):
             language=query.language,
         )
 
+    # Text stored before core.text cleaned it at the door, and the query itself, may hold
+    # characters XML forbids: the feed writes them out (a feed that fails helps no one).
     def title(self, obj: SearchQuery) -> str:
-        return _("Policy Transfer: %(q)s") % {"q": obj.text or _("new practices")}
+        return xml_safe(_("Policy Transfer: %(q)s") % {"q": obj.text or _("new practices")})
 
     def link(self, obj: SearchQuery) -> str:
-        return "/search/?" + urlencode(query_to_params(obj))
+        # The search page in the reader's language (the URL is under its language prefix).
+        return reverse("search") + "?" + urlencode(query_to_params(obj))
 
     def subtitle(self, obj: SearchQuery) -> str:
         return _("The newest published practices matching this search.")
@@ -152,11 +157,11 @@ class SearchFeed(Feed):
 
     def item_title(self, item: Any) -> str:
         text = item.text_in(current_language())
-        return text.title if text else str(item.pk)
+        return xml_safe(text.title) if text else str(item.pk)
 
     def item_description(self, item: Any) -> str:
         text = item.text_in(current_language())
-        return f"{text.summary if text else ''} ({item.city.name})"
+        return xml_safe(f"{text.summary if text else ''} ({item.city.name})")
 
     def item_pubdate(self, item: Any) -> Any:
         return item.published_at

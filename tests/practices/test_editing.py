@@ -197,6 +197,61 @@ def test_attachments_checked_and_stored(client, people, make_practice, settings)
     assert practice.attachments.count() == 1
 
 
+def png_header(width, height):
+    """A PNG that says it is width x height: what Pillow reads at open (only its header), the
+    way an image bomb of a few hundred kB announces hundreds of megapixels."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("width, height", [(20_000, 20_000), (12_000, 12_000), (40_000, 1_001)])
+def test_image_bombs_are_refused_by_their_pixels(client, people, make_practice, width, height):
+    """Issue 14, item 9: 400 megapixels gave a 500, 144 were accepted."""
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    response = client.post(
+        f"/fr/practices/{practice.pk}/attachments/",
+        {"file": SimpleUploadedFile("bomb.png", png_header(width, height), "image/png")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "mégapixels" in page and "40" in page
+    assert practice.attachments.count() == 0
+
+
+def test_pixel_limit_is_a_setting_and_names_the_size(client, people, make_practice, settings):
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    settings.ATTACHMENT_MAX_IMAGE_PIXELS = 10_000
+    response = client.post(
+        f"/en/practices/{practice.pk}/attachments/",
+        {"file": SimpleUploadedFile("map.png", png_bytes((200, 200)), "image/png")},
+        follow=True,
+    )
+    assert "200 × 200 pixels" in response.content.decode()
+    assert practice.attachments.count() == 0
+    settings.ATTACHMENT_MAX_IMAGE_PIXELS = 40_000
+    client.post(
+        f"/en/practices/{practice.pk}/attachments/",
+        {"file": SimpleUploadedFile("map.png", png_bytes((200, 200)), "image/png")},
+    )
+    assert practice.attachments.count() == 1
+
+
 def test_others_cannot_remove_attachments(client, people, make_practice):
     practice = make_practice("draft")
     attachment = PracticeAttachment.objects.create(

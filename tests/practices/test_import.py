@@ -173,3 +173,16 @@ def test_unreadable_and_non_utf8_files(tmp_path, capsys):
         call_command("import_practices", str(path))
     assert "line 2: not UTF-8 text" in capsys.readouterr().err
     assert Practice.objects.count() == 1
+
+
+def test_control_characters_are_removed_on_import(tmp_path):
+    """Issue 14, item 4: the import cleans text as the web and the API do (core.text)."""
+    dirty = line(
+        title="Vélo'v\x1b: bike\x0b sharing",
+        summary="A public\r\n bike-sharing\x07 system.",
+        sections={"context": "Traffic\x1b jams.\r\nEvery day."},
+    )
+    call_command("import_practices", str(write(tmp_path, [dirty])))
+    row = PracticeTranslation.objects.get(master__source_url="https://example.org/practices/velib")
+    assert (row.title, row.summary) == ("Vélo'v: bike sharing", "A public bike-sharing system.")
+    assert row.context == "Traffic jams.\nEvery day."
