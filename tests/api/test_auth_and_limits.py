@@ -169,3 +169,50 @@ def test_anonymous_and_user_rates(ana, redis_throttle):
     signed_in.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     codes = [signed_in.get("/api/v1/taxonomy/").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 200, 429]
+
+
+def _token_for(password="a long passphrase"):  # noqa: S107 (a test account)
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"email": "ana@example.org", "password": password, "name": "sync"}
+    )
+    assert response.status_code == 201, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/v1/me/").status_code == 200
+    return client
+
+
+def test_a_password_reset_revokes_every_api_token(ana, client):
+    """Issue 14, item 7: the old token kept working after a reset through the mailed link."""
+    import re
+
+    from django.core import mail
+    from django.urls import reverse
+
+    first, second = _token_for(), _token_for()
+    client.post(reverse("password_reset"), {"email": "ana@example.org"})
+    link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
+    form = client.get(link, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "another-Strong-pass-7", "new_password2": "another-Strong-pass-7"},
+    )
+    assert done.status_code == 302
+    for old in (first, second):
+        _error(old.get("/api/v1/me/"), 401, "authentication_failed")
+    assert not ApiToken.objects.filter(user=ana, revoked_at=None).exists()
+    # The new password makes new tokens that work.
+    _token_for("another-Strong-pass-7")
+
+
+def test_any_password_change_revokes_tokens_and_sign_ins_do_not(ana):
+    client = _token_for()
+    ana.refresh_from_db()
+    ana.last_login = timezone.now()
+    ana.save(update_fields=["last_login"])  # what each sign-in saves
+    ana.first_name = "Ana"
+    ana.save()  # a profile edit, password unchanged
+    assert client.get("/api/v1/me/").status_code == 200
+    ana.set_password("yet another passphrase")
+    ana.save()  # the admin and `changepassword` end this way
+    _error(client.get("/api/v1/me/"), 401, "authentication_failed")
