@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -80,10 +81,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error_text(exc))
         except InvalidTransition as exc:
             messages.warning(request, str(exc))
-            return HttpResponseRedirect("/exchanges/mine/")
+            return HttpResponseRedirect(reverse("exchanges-mine"))
         else:
             messages.success(request, _("Request filed. A broker will propose peer cities."))
-            return HttpResponseRedirect(f"/exchanges/requests/{created.pk}/")
+            return HttpResponseRedirect(reverse("exchange-request-detail", args=[created.pk]))
     return render(request, "exchanges/request_form.html", {"form": form})
 
 
@@ -134,7 +135,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404(_("No such action."))
 
     attempt(request, do, success=_("Done."))
-    return HttpResponseRedirect(f"/exchanges/requests/{exchange_request.pk}/")
+    return HttpResponseRedirect(reverse("exchange-request-detail", args=[exchange_request.pk]))
 
 
 @login_required
@@ -170,7 +171,7 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = StepForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+        return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
     data = form.cleaned_data
     attempt(
         request,
@@ -184,7 +185,7 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         ),
         success=_("Done."),
     )
-    return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+    return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
 
 
 @login_required
@@ -197,7 +198,7 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
     form = EvaluationForm(request.POST, peer_city=exchange.match.peer_city)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+        return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
     attempt(
         request,
         lambda: services.exchange_evaluate(
@@ -205,7 +206,7 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
         ),
         success=_("Evaluation recorded."),
     )
-    return HttpResponseRedirect(f"/exchanges/{exchange.pk}/")
+    return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
 
 
 @login_required

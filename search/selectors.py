@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
+from django.utils import translation
 
 from accounts.models import User
 from practices.models import Practice, PracticeTranslation
@@ -116,9 +117,12 @@ def practice_closest(
 
 
 def practice_suggestions(*, prefix: str, language: str) -> tuple[list[dict[str, str]], bool]:
-    return search_answer(
-        ask=lambda backend: backend.suggest(prefix, language=language), what="suggesting"
-    )
+    """Titles and city names starting with `prefix`, with links to their pages in `language`
+    (the API is outside the language prefixes; the page that asks says its language)."""
+    with translation.override(language):
+        return search_answer(
+            ask=lambda backend: backend.suggest(prefix, language=language), what="suggesting"
+        )
 
 
 def practice_similar(*, practice: Practice, limit: int = 5) -> list[Practice]:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.urls import reverse
 from elasticsearch import ApiError, BadRequestError, NotFoundError, TransportError
 from elasticsearch.dsl import Search
 from elasticsearch.dsl.query import Q
@@ -562,10 +563,13 @@ class ElasticsearchBackend(SearchBackend):
                 continue
             seen.add(text)
             source = option._source
+            # Under the language prefix active here (search.selectors.practice_suggestions).
             if text == source.city_name:
-                out.append({"text": text, "url": f"/cities/{source.city}/"})
+                out.append({"text": text, "url": reverse("city-detail", args=[source.city])})
             else:
-                out.append({"text": text, "url": f"/practices/{option._id}/"})
+                out.append(
+                    {"text": text, "url": reverse("practice-detail", args=[int(option._id)])}
+                )
         return out[:limit]
 
     def more_like_this(self, practice: Practice, *, limit: int = 5) -> list[int]:

@@ -15,7 +15,10 @@
     if (!list || !url) {
       return;
     }
-    fetch(url + "?q=" + encodeURIComponent(prefix), { headers: { Accept: "application/json" } })
+    // The API is outside the language prefixes: say the page's language, so that the
+    // suggestions link to pages in it.
+    var headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "en" };
+    fetch(url + "?q=" + encodeURIComponent(prefix), { headers: headers })
       .then(function (response) {
         return response.ok ? response.json() : { suggestions: [] };
       })

@@ -198,3 +198,55 @@ def test_a_request_started_from_a_practice_keeps_it(client, cast_):
     response = client.post("/en/exchanges/requests/new/", {**data, "source_practice": practice.pk})
     assert response.status_code == 302
     assert ExchangeRequest.objects.get().source_practice == practice
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_exchange_action_keeps_the_readers_language(client, cast_, make_request, language):
+    """Issue 14, item 15: after each action a French reader landed on an unprefixed path, in
+    English. Every redirect of the exchange pages, followed, stays under /fr/ (or /es/)."""
+    people = cast_["people"]
+    prefix = f"/{language}/"
+
+    def redirected(response):
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"].startswith(prefix), response["Location"]
+        return response["Location"]
+
+    client.force_login(people["requester_official"])
+    data = {
+        "city": cast_["requester"].pk,
+        "challenges": ["gender-equality"],
+        "need": "We need to make night buses safer for women.",
+        "languages": ["fr"],
+    }
+    redirected(client.post(f"{prefix}exchanges/requests/new/", data))
+    request = ExchangeRequest.objects.get()
+    client.force_login(people["broker"])
+    redirected(client.post(f"{prefix}exchanges/requests/{request.pk}/take/"))
+    match = Match.objects.create(request=request, peer_city=cast_["peer"], score=0.5)
+    redirected(
+        client.post(f"{prefix}exchanges/requests/{request.pk}/propose/", {"match": match.pk})
+    )
+    exchange = Exchange.objects.get()
+    client.force_login(people["peer_official"])
+    redirected(client.post(f"{prefix}exchanges/{exchange.pk}/step/accept/", {"note": "Oui"}))
+    redirected(client.post(f"{prefix}exchanges/{exchange.pk}/step/decline/", {"note": ""}))
+    landed = client.get(
+        redirected(client.post(f"{prefix}exchanges/{exchange.pk}/step/schedule/", {}))
+    )
+    assert landed.status_code == 200 and f'<html lang="{language}"' in landed.content.decode()
+    Exchange.objects.filter(pk=exchange.pk).update(state="completed")
+    redirected(
+        client.post(
+            f"{prefix}exchanges/{exchange.pk}/evaluate/{cast_['peer'].pk}/",
+            {"outcome": "not_adopted"},
+        )
+    )
+
+
+def test_suggestions_link_to_pages_in_the_language_asked(client, cast_):
+    PracticeFactory(city=cast_["peer"], review_state="published", published_at=timezone.now())
+    practice = Practice.objects.get()
+    title = practice.text_in("en").title
+    body = client.get("/api/v1/search/suggest/", {"q": title[:4]}, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert body["suggestions"] and body["suggestions"][0]["url"].startswith("/fr/")
