@@ -26,13 +26,14 @@ Decisions:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,6 +52,8 @@ from .models import (
 from .outbox import outbox_record
 from .services import MAX_YEAR, MIN_YEAR, PracticeText
 
+log = logging.getLogger(__name__)
+
 REQUIRED = ("title", "summary", "language", "city", "challenges", "source_url")
 KNOWN = {
     *REQUIRED,
@@ -66,6 +69,9 @@ KNOWN = {
 
 class LineError(Exception):
     pass
+
+
+_EXAMPLES = {"challenges": '"sustainability"', "topics": '"mobility"'}
 
 
 @dataclass
@@ -124,8 +130,15 @@ def _year(value: Any, name: str) -> int | None:
 
 
 def _lookup(model: type[models.Model], field_name: str, values: Any, label: str) -> list:
+    """The rows named by `values`, which must be a list of texts (slugs) or, for SDGs, of
+    numbers from 1 to 17: anything else is refused here, before it reaches a query."""
     if not isinstance(values, list):
         raise LineError(f"{label} must be a list")
+    if field_name == "number":
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 17 for v in values):
+            raise LineError(f"{label} must be a list of numbers from 1 to 17")
+    elif not all(isinstance(v, str) and len(v) <= 100 for v in values):
+        raise LineError(f"{label} must be a list of slugs (texts such as {_EXAMPLES[label]})")
     rows = model._default_manager.filter(**{f"{field_name}__in": values})
     found = {getattr(o, field_name): o for o in rows}
     missing = [v for v in values if v not in found]
@@ -187,7 +200,7 @@ def parse_line(raw: str | bytes) -> ParsedLine:
     if len(url) > 500:
         raise LineError("source_url is longer than 500 characters")
     language = obj["language"]
-    if language not in LANGUAGE_CODES:
+    if not isinstance(language, str) or language not in LANGUAGE_CODES:
         raise LineError("language must be en, fr or es")
     text = _text(obj, "text")
     translations: dict[str, tuple[PracticeText, str]] = {}
@@ -195,7 +208,7 @@ def parse_line(raw: str | bytes) -> ParsedLine:
     if not isinstance(raw_translations, dict):
         raise LineError("translations must map a language to its text")
     for lang, value in raw_translations.items():
-        if lang not in LANGUAGE_CODES or lang == language:
+        if not isinstance(lang, str) or lang not in LANGUAGE_CODES or lang == language:
             raise LineError(
                 f"translation language {lang!r} must be en, fr or es and not the original"
             )
@@ -207,7 +220,7 @@ def parse_line(raw: str | bytes) -> ParsedLine:
         body = {k: v for k, v in value.items() if k != "quality"}
         translations[lang] = (_text(body, f"translation {lang}"), quality)
     status = obj.get("status") or Practice.Status.ONGOING
-    if status not in Practice.Status.values:
+    if not isinstance(status, str) or status not in Practice.Status.values:
         raise LineError("status must be pilot, ongoing or completed")
     start, end = _year(obj.get("start_year"), "start_year"), _year(obj.get("end_year"), "end_year")
     if start and end and end < start:
@@ -216,10 +229,6 @@ def parse_line(raw: str | bytes) -> ParsedLine:
     if not challenges:
         raise LineError("at least one challenge is required")
     sdgs = obj.get("sdgs") or []
-    if not isinstance(sdgs, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) for n in sdgs
-    ):
-        raise LineError("sdgs must be a list of numbers from 1 to 17")
     return ParsedLine(
         source_url=url,
         language=language,
@@ -330,6 +339,13 @@ def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> 
         except LineError as exc:
             report.errors.append((number, str(exc)))
             continue
-        outcome = _write(parsed, publish=publish)
+        try:
+            outcome = _write(parsed, publish=publish)
+        except (DatabaseError, ValidationError, ValueError) as exc:
+            # Whatever the checks above missed: this line is reported (its transaction rolled
+            # back), the next ones are still imported.
+            log.warning("import line %d could not be stored", number, exc_info=True)
+            report.errors.append((number, f"could not be stored ({type(exc).__name__}: {exc})"))
+            continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report

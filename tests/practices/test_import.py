@@ -80,7 +80,7 @@ EXPECTED_ERRORS = [
     (3, "unknown challenges: astrology"),
     (4, "no city named 'Atlantis' in country 'GR'"),
     (5, "end_year is before start_year"),
-    (6, "unknown sdgs: 18"),
+    (6, "sdgs must be a list of numbers from 1 to 17"),
     (9, "source_url must be an http(s) URL"),
     (10, "missing field(s): summary, language, city, challenges, source_url"),
     (11, "language must be en, fr or es"),
@@ -186,3 +186,41 @@ def test_control_characters_are_removed_on_import(tmp_path):
     row = PracticeTranslation.objects.get(master__source_url="https://example.org/practices/velib")
     assert (row.title, row.summary) == ("Vélo'v: bike sharing", "A public bike-sharing system.")
     assert row.context == "Traffic jams.\nEvery day."
+
+
+HOSTILE = [
+    # Issue 14, item 6: each of these crashed the whole run (lines after it were skipped).
+    ({"sdgs": [10**20]}, "sdgs must be a list of numbers from 1 to 17"),
+    ({"sdgs": ["11"]}, "sdgs must be a list of numbers from 1 to 17"),
+    ({"sdgs": [True]}, "sdgs must be a list of numbers from 1 to 17"),
+    ({"topics": [{"slug": "mobility"}]}, "topics must be a list of slugs"),
+    ({"topics": "mobility"}, "topics must be a list"),
+    ({"challenges": [["sustainability"]]}, "challenges must be a list of slugs"),
+    ({"challenges": [None]}, "challenges must be a list of slugs"),
+    ({"language": ["fr"]}, "language must be en, fr or es"),
+    ({"language": {"code": "fr"}}, "language must be en, fr or es"),
+    ({"status": ["ongoing"]}, "status must be pilot, ongoing or completed"),
+    ({"start_year": 2.5e3}, "start_year must be a year"),
+    ({"city": ["Paris", "FR"]}, "city must be"),
+    ({"translations": {"en": ["Title", "Summary"]}}, "translation en: quality must be"),
+    ({"translations": [["en", {}]]}, "translations must map a language"),
+    ({"sections": {"context": {"text": "x"}}}, "text: sections must map section names to text"),
+    ({"title": "\x00"}, "text: title: A title is required."),  # NUL alone: nothing left
+]
+
+
+def test_every_hostile_line_is_reported_and_the_run_goes_on(tmp_path, capsys):
+    lines = [
+        line(source_url=f"https://example.org/hostile/{n}", **changes)
+        for n, (changes, _reason) in enumerate(HOSTILE)
+    ]
+    lines.append(line(source_url="https://example.org/after", title="After \x00the bad lines"))
+    with pytest.raises(CommandError, match=f"{len(HOSTILE)} line"):
+        call_command("import_practices", str(write(tmp_path, lines)))
+    err = capsys.readouterr().err
+    for number, (_changes, reason) in enumerate(HOSTILE, start=1):
+        assert f"line {number}: {reason}" in err, (number, err)
+    # The line after them is imported, its NUL removed (PostgreSQL refuses NUL in text).
+    after = Practice.objects.get(source_url="https://example.org/after")
+    assert after.original.title == "After the bad lines"
+    assert Practice.objects.count() == 1
