@@ -21,10 +21,20 @@ Decisions:
 - The city is found by name (or ASCII or alternate name, ignoring case) within the country.
 - A translation's quality is "machine", "human_checked" or "original" (the source published
   that language itself); the default is "original".
+- The import owns only what it brought (issue 14). Each language version it writes keeps a
+  fingerprint of that text (`import_text_print`), the practice one of its details and tags
+  (`import_details_print`). On a later run it rewrites a version, or deletes one the source no
+  longer has, only when the stored text still matches its fingerprint; a version written on
+  the platform (no fingerprint: an editor's translation) or edited there since is kept, and so
+  are details or tags changed on the platform. Each thing kept is reported ("line N: kept …"),
+  so the person running the import knows which source changes did not land. Practices imported
+  before fingerprints existed are the import's once more, one last time (their next run sets
+  the fingerprints).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable
@@ -80,6 +90,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # (line, what the import left as the platform had it)
+    kept: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -271,36 +283,88 @@ def _snapshot(practice: Practice) -> tuple:
     )
 
 
-def _write(line: ParsedLine, *, publish: bool) -> str:
-    """Create or update one practice; returns "created", "updated" or "unchanged"."""
+def _print(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def text_print(row: PracticeTranslation) -> str:
+    """Fingerprint of a language version's text as stored."""
+    return _print(row.quality, row.title, row.summary, *(getattr(row, n) for n in SECTION_NAMES))
+
+
+def details_print(practice: Practice) -> str:
+    """Fingerprint of what the import writes on the practice itself, tags included."""
+    return _print(
+        practice.language,
+        practice.city_id,
+        practice.status,
+        practice.start_year,
+        practice.end_year,
+        sorted(practice.challenges.values_list("pk", flat=True)),
+        sorted(practice.sdgs.values_list("pk", flat=True)),
+        sorted(practice.topics.values_list("pk", flat=True)),
+    )
+
+
+_LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
+
+
+def _write(line: ParsedLine, *, publish: bool) -> tuple[str, list[str]]:
+    """Create or update one practice; returns "created", "updated" or "unchanged", and what
+    was kept because the platform changed it (see the module docstring)."""
     now = timezone.now()
+    kept: list[str] = []
     with transaction.atomic():
         practice = Practice.objects.select_for_update().filter(source_url=line.source_url).first()
         created = practice is None
         before = None if practice is None else _snapshot(practice)
+        legacy = practice is not None and not practice.import_details_print
         if practice is None:
             practice = Practice(source_url=line.source_url, review_state=Practice.ReviewState.DRAFT)
-        practice.language = line.language
-        practice.city = line.city
-        practice.status = line.status
-        practice.start_year = line.start_year
-        practice.end_year = line.end_year
+        details_ours = created or legacy or practice.import_details_print == details_print(practice)
+        if details_ours:
+            practice.language = line.language
+            practice.city = line.city
+            practice.status = line.status
+            practice.start_year = line.start_year
+            practice.end_year = line.end_year
+        else:
+            kept.append("kept the details and tags changed on the platform since the last import")
         practice.save()
         texts = {
             line.language: (line.text, PracticeTranslation.Quality.ORIGINAL),
             **line.translations,
         }
-        practice.translations.exclude(language_code__in=list(texts)).delete()
-        for lang, (text, quality) in texts.items():
-            row = practice.translations.filter(language_code=lang).first() or PracticeTranslation(
-                master=practice, language_code=lang
+        rows = {row.language_code: row for row in practice.translations.all()}
+
+        def ours(row: PracticeTranslation) -> bool:
+            return legacy or (
+                bool(row.import_text_print) and row.import_text_print == text_print(row)
             )
+
+        for lang, row in rows.items():
+            if lang in texts:
+                continue
+            if ours(row):
+                row.delete()
+            else:
+                kept.append(f"kept the {_LANGUAGE_NAMES[lang]} version written on the platform")
+        for lang, (text, quality) in texts.items():
+            row = rows.get(lang) or PracticeTranslation(master=practice, language_code=lang)
+            if row.pk is not None and not ours(row):
+                kept.append(
+                    f"kept the {_LANGUAGE_NAMES[lang]} version written or edited on the platform"
+                )
+                continue
             text.apply(row)
             row.quality = quality
+            row.import_text_print = text_print(row)
             row.save()
-        practice.challenges.set(line.challenges)
-        practice.sdgs.set(line.sdgs)
-        practice.topics.set(line.topics)
+        if details_ours:
+            practice.challenges.set(line.challenges)
+            practice.sdgs.set(line.sdgs)
+            practice.topics.set(line.topics)
+            practice.import_details_print = details_print(practice)
         target = practice.review_state
         if created:
             target = Practice.ReviewState.PUBLISHED if publish else Practice.ReviewState.SUBMITTED
@@ -323,10 +387,14 @@ def _write(line: ParsedLine, *, publish: bool) -> str:
             practice.imported_at = now
             practice.save()
             outbox_record(practice_ids=[practice.pk])
-            return "created" if created else "updated"
+            return ("created" if created else "updated"), kept
+        if legacy:
+            # Only the fingerprints are new: keep them, touch nothing else.
+            practice.save(update_fields=["import_details_print"])
+            return "unchanged", kept
         # Nothing differs: undo the writes above (they only re-set the same values).
         transaction.set_rollback(True)
-        return "unchanged"
+        return "unchanged", kept
 
 
 def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> ImportReport:
@@ -340,7 +408,7 @@ def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> 
             report.errors.append((number, str(exc)))
             continue
         try:
-            outcome = _write(parsed, publish=publish)
+            outcome, kept = _write(parsed, publish=publish)
         except (DatabaseError, ValidationError, ValueError) as exc:
             # Whatever the checks above missed: this line is reported (its transaction rolled
             # back), the next ones are still imported.
@@ -348,4 +416,5 @@ def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> 
             report.errors.append((number, f"could not be stored ({type(exc).__name__}: {exc})"))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        report.kept += [(number, what) for what in kept]
     return report

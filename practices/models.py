@@ -113,6 +113,10 @@ class Practice(TranslatableModel):
     adapted_count = models.PositiveIntegerField(default=0)
     source_url = models.URLField(_("imported from"), max_length=500, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # What the last import wrote of the details and tags (practices.importing.details_print):
+    # when they no longer match, someone changed them on the platform and the import keeps
+    # their version.
+    import_details_print = models.CharField(max_length=64, blank=True, editable=False)
 
     review_state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
@@ -209,6 +213,10 @@ class PracticeTranslation(TranslatedFieldsModel):
     # across rebuilds and re-imports, recomputed only when the hash no longer matches.
     embedding = models.BinaryField(null=True, blank=True, editable=False)
     embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # What the last import wrote in this language (practices.importing.text_print); empty for
+    # a version written on the platform. The import rewrites or deletes only a version whose
+    # text still matches it.
+    import_text_print = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         unique_together = [("language_code", "master")]

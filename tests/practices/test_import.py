@@ -224,3 +224,87 @@ def test_every_hostile_line_is_reported_and_the_run_goes_on(tmp_path, capsys):
     after = Practice.objects.get(source_url="https://example.org/after")
     assert after.original.title == "After the bad lines"
     assert Practice.objects.count() == 1
+
+
+# -- issue 14, item 5: the import owns only what it brought ----------------------------------
+
+
+@pytest.fixture
+def editor():
+    from accounts.services import EDITOR, user_grant_staff_role
+    from tests.factories import UserFactory
+
+    return user_grant_staff_role(user=UserFactory(), role=EDITOR)
+
+
+SPANISH = {
+    "language": "es",
+    "title": "Presupuesto participativo",
+    "summary": "Los vecinos deciden.",
+    "city": {"name": "ciudad de méxico", "country": "MX"},
+    "source_url": "https://example.org/presupuesto",
+    "translations": {"en": {"title": "Participatory budget", "summary": "Residents decide."}},
+}
+
+
+def _run(tmp_path, capsys, **changes):
+    call_command("import_practices", str(write(tmp_path, [line(**{**SPANISH, **changes})])))
+    return capsys.readouterr().out
+
+
+def test_reimport_keeps_a_translation_added_on_the_platform(tmp_path, capsys, editor):
+    from practices.services import PracticeText, practice_translation_set
+
+    _run(tmp_path, capsys)
+    practice = Practice.objects.get(source_url=SPANISH["source_url"])
+    practice_translation_set(
+        practice=practice,
+        by=editor,
+        language="fr",
+        text=PracticeText(title="Budget participatif", summary="Les habitants décident."),
+        quality="human_checked",
+    )
+    out = _run(tmp_path, capsys)  # the same source line again
+    assert "line 1: kept the French version written on the platform" in out
+    assert "1 updated" not in out
+    french = practice.text_in("fr", fallback=False)
+    assert (french.title, french.quality) == ("Budget participatif", "human_checked")
+    # The source drops its English version: that one was the import's, so it goes.
+    out = _run(tmp_path, capsys, translations={})
+    assert "1 updated" in out
+    assert practice.text_in("en", fallback=False) is None
+    assert practice.text_in("fr", fallback=False) is not None
+
+
+def test_reimport_never_overwrites_an_edit_made_on_the_platform(tmp_path, capsys, editor):
+    from practices.services import PracticeText, practice_translation_set
+
+    _run(tmp_path, capsys)
+    practice = Practice.objects.get(source_url=SPANISH["source_url"])
+    # An editor corrects the imported English version; a member changes the topics.
+    practice_translation_set(
+        practice=practice,
+        by=editor,
+        language="en",
+        text=PracticeText(title="Participatory budgeting", summary="Residents decide together."),
+        quality="human_checked",
+    )
+    practice.topics.set(practice.topics.none())
+    out = _run(
+        tmp_path,
+        capsys,
+        summary="Los vecinos deciden el gasto.",  # the source changed its Spanish text
+        translations={"en": {"title": "Participatory budget v2", "summary": "Residents vote."}},
+        topics=["mobility", "participation"],
+    )
+    assert "kept the English version written or edited on the platform" in out
+    assert "kept the details and tags changed on the platform since the last import" in out
+    assert "1 updated" in out  # the Spanish original was still the import's: it is updated
+    practice.refresh_from_db()
+    assert practice.text_in("es", fallback=False).summary == "Los vecinos deciden el gasto."
+    assert practice.text_in("en", fallback=False).title == "Participatory budgeting"
+    assert not practice.topics.exists()
+    # Untouched on the platform, a version follows its source again on the next run.
+    out = _run(tmp_path, capsys, summary="Los vecinos deciden todo.")
+    practice.refresh_from_db()
+    assert practice.text_in("es", fallback=False).summary == "Los vecinos deciden todo."

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             report = practices_import(lines=handle, publish=options["publish"])
         for number, reason in report.errors:
             self.stderr.write(f"line {number}: {reason}")
+        for number, what in report.kept:
+            self.stdout.write(f"line {number}: {what}")
         self.stdout.write(
             f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.errors)} rejected."
