@@ -60,7 +60,7 @@ class Move(Generic[M]):
     obj: M
     step: Step
     from_state: str
-    by: AbstractUser
+    by: AbstractUser | None  # None: the platform itself, as a named actor (see perform)
     note: str
     at: datetime
 
@@ -151,9 +151,10 @@ class StateMachine(Generic[M]):
         self,
         obj: M,
         *,
-        by: AbstractUser,
+        by: AbstractUser | None,
         name: str,
         note: str = "",
+        actor: str | None = None,
         lock: Callable[[M], M] | None = None,
         prepare: Callable[[Move[M]], Iterable[str]] | None = None,
         after: Callable[[Move[M], Any], None] | None = None,
@@ -163,8 +164,16 @@ class StateMachine(Generic[M]):
         `lock(obj)` re-reads the row under select_for_update (by default the row alone; an app
         may lock a parent first). `prepare(move)` runs after the check and before the move: it
         applies the app's own rules (raising a domain error) and sets other fields, returning
-        their names. `after(move, record)` runs once the move and its history row are written."""
+        their names. `after(move, record)` runs once the move and its history row are written.
+
+        `actor` (with `by=None`) is the platform itself taking the step as one of the table's
+        actors (the import of a trusted source): server code only, never from a request. The
+        step must list that actor like any other, and the history row has no user."""
         step = self.get(name)
+        if actor is not None and (by is not None or actor not in self.actors):
+            raise ValueError(f"{actor!r} is not an actor of the table, or a user was given too")
+        if actor is None and by is None:
+            raise ValueError("a step is taken by a user or by a named actor of the table")
         note = clean_text(note).strip()
         if len(note) > NOTE_LIMIT:
             raise ValidationError(
@@ -176,7 +185,8 @@ class StateMachine(Generic[M]):
             else:
                 obj = lock(obj)
             from_state = self.state_of(obj)
-            self.check(step, roles=self.roles(by, obj), state=from_state, note=note)
+            roles = self.roles(by, obj) if by is not None else {str(actor)}
+            self.check(step, roles=roles, state=from_state, note=note)
             move = Move(obj, step, from_state, by, note, timezone.now())
             fields = list(prepare(move)) if prepare else []
             setattr(obj, self.state_field, step.target)

@@ -258,7 +258,7 @@ def _step_after(move: Move[Exchange], event: ExchangeEvent) -> None:
             Match.Status.ACCEPTED if move.step.name == "accept" else Match.Status.DECLINED
         )
         match.response = move.note
-        match.responded_by_id = move.by.pk
+        match.responded_by_id = move.by.pk if move.by is not None else None
         match.responded_at = move.at
         match.save(update_fields=["status", "response", "responded_by", "responded_at"])
     _settle(match.request)

@@ -54,13 +54,12 @@ from .models import (
     SECTION_NAMES,
     Challenge,
     Practice,
-    PracticeTransition,
     PracticeTranslation,
     Sdg,
     Topic,
 )
 from .outbox import outbox_record
-from .services import MAX_YEAR, MIN_YEAR, PracticeText
+from .services import MAX_YEAR, MIN_YEAR, PracticeText, practice_transition_by_import
 
 log = logging.getLogger(__name__)
 
@@ -365,36 +364,46 @@ def _write(line: ParsedLine, *, publish: bool) -> tuple[str, list[str]]:
             practice.sdgs.set(line.sdgs)
             practice.topics.set(line.topics)
             practice.import_details_print = details_print(practice)
-        target = practice.review_state
-        if created:
-            target = Practice.ReviewState.PUBLISHED if publish else Practice.ReviewState.SUBMITTED
-        elif publish and practice.review_state != Practice.ReviewState.PUBLISHED:
-            target = Practice.ReviewState.PUBLISHED
-        if target != practice.review_state:
-            PracticeTransition.objects.create(
-                practice=practice,
-                from_state=practice.review_state,
-                to_state=target,
-                at=now,
-                note=f"Imported from {line.source_url}",
-            )
-            practice.review_state = target
-            if target == Practice.ReviewState.SUBMITTED:
-                practice.submitted_at = now
-            if target == Practice.ReviewState.PUBLISHED:
-                practice.published_at = now
+        if details_ours:
+            practice.save(update_fields=["import_details_print"])
+        practice = _review_steps(practice, created=created, publish=publish, line=line, kept=kept)
         if created or _snapshot(practice) != before:
-            practice.imported_at = now
-            practice.save()
+            Practice.objects.filter(pk=practice.pk).update(imported_at=now)
             outbox_record(practice_ids=[practice.pk])
             return ("created" if created else "updated"), kept
         if legacy:
             # Only the fingerprints are new: keep them, touch nothing else.
-            practice.save(update_fields=["import_details_print"])
             return "unchanged", kept
         # Nothing differs: undo the writes above (they only re-set the same values).
         transaction.set_rollback(True)
         return "unchanged", kept
+
+
+S = Practice.ReviewState
+
+
+def _review_steps(
+    practice: Practice, *, created: bool, publish: bool, line: ParsedLine, kept: list[str]
+) -> Practice:
+    """Move the practice along the review table as its "import" actor: a new practice is
+    submitted to the editors; with --publish (a trusted source) it is then published, and so is
+    an update of one not yet published. No other move: a published practice stays as it is, an
+    archived one stays archived (reported: an editor restores it)."""
+    wanted: list[str] = []
+    if created:
+        wanted = ["submit", "publish"] if publish else ["submit"]
+    elif publish:
+        if practice.review_state in (S.DRAFT, S.CHANGES_REQUESTED):
+            wanted = ["submit", "publish"]
+        elif practice.review_state == S.SUBMITTED:
+            wanted = ["publish"]
+        elif practice.review_state == S.ARCHIVED:
+            kept.append("kept archived: an editor restores it through the review")
+    for name in wanted:
+        practice = practice_transition_by_import(
+            practice=practice, name=name, note=f"Imported from {line.source_url}"
+        )
+    return practice
 
 
 def practices_import(*, lines: Iterable[str | bytes], publish: bool = False) -> ImportReport:

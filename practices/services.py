@@ -368,6 +368,21 @@ def practice_transition(*, practice: Practice, by: User, name: str, note: str = 
     )
 
 
+def practice_transition_by_import(*, practice: Practice, name: str, note: str) -> Practice:
+    """The import (practices.importing) taking a step of the review table as its "import"
+    actor: the table's rules and history, no user, and no mail (an import may bring thousands
+    of practices; the editors' review queue lists them). The import records the outbox row
+    once the whole practice is written."""
+    return REVIEW.perform(
+        practice,
+        by=None,
+        actor="import",
+        name=name,
+        note=note,
+        prepare=_review_prepare,
+    )
+
+
 def _review_prepare(move: Move[Practice]) -> list[str]:
     """The review's own rules on top of the table: a practice is complete before it is
     submitted; the dates of submission and of first publication are kept."""

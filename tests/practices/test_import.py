@@ -148,7 +148,43 @@ def test_publish_flag_publishes(tmp_path, capsys):
     call_command("import_practices", str(write(tmp_path, [line()])), "--publish")
     practice = Practice.objects.get()
     assert practice.review_state == "published" and practice.published_at
-    assert practice.transitions.get().note.startswith("Imported from")
+    steps = list(practice.transitions.order_by("id").values_list("from_state", "to_state", "by"))
+    # Issue 14, item 14: the steps of the review table, taken by the import (no user).
+    assert steps == [("draft", "submitted", None), ("submitted", "published", None)]
+    assert all(t.note.startswith("Imported from") for t in practice.transitions.all())
+
+
+@pytest.mark.parametrize(
+    "state, expected, note",
+    [
+        ("draft", "published", None),
+        ("changes_requested", "published", None),
+        ("submitted", "published", None),
+        ("archived", "archived", "kept archived: an editor restores it through the review"),
+        ("published", "published", None),
+    ],
+)
+def test_publish_moves_only_along_the_review_table(tmp_path, capsys, state, expected, note):
+    """The import jumped draft->published and archived->published, moves the table does not
+    have: it now takes the table's own steps, and leaves an archived practice archived."""
+    call_command("import_practices", str(write(tmp_path, [line()])))
+    practice = Practice.objects.get()
+    from django.utils import timezone
+
+    published_at = timezone.now() if state in ("published", "archived") else None
+    Practice.objects.filter(pk=practice.pk).update(review_state=state, published_at=published_at)
+    before = set(practice.transitions.values_list("pk", flat=True))
+    capsys.readouterr()
+    call_command("import_practices", str(write(tmp_path, [line(summary="New.")])), "--publish")
+    practice.refresh_from_db()
+    assert practice.review_state == expected
+    moves = practice.transitions.exclude(pk__in=before).values_list("from_state", "to_state")
+    from practices.workflow import REVIEW
+
+    table = {(src, step.target) for step in REVIEW.steps.values() for src in step.sources}
+    assert set(moves) <= table
+    out = capsys.readouterr().out
+    assert (note in out) if note else "kept archived" not in out
 
 
 def test_a_failure_inside_a_line_leaves_nothing_of_it(monkeypatch):

@@ -46,9 +46,9 @@ FROM_TO = {
 # The same table in the workflow's own actor names (practices.workflow.roles_in), and the
 # steps that need a note.
 ACTORS = {
-    "submit": {"member"},
+    "submit": {"member", "import"},
     "withdraw": {"member"},
-    "publish": {"editor"},
+    "publish": {"editor", "import"},
     "request_changes": {"editor"},
     "unpublish": {"editor"},
     "archive": {"official", "editor"},
