@@ -202,3 +202,20 @@ class StateMachine(Generic[M]):
             if after:
                 after(move, record)
         return obj
+
+
+class HistoryRow(models.Model):
+    """A row of a state machine's history (`history=` above): written once by `perform`, never
+    changed or deleted one by one, whatever the surface (the admin, a shell, a service). The
+    rows go only with the object whose history they are (a cascade deletes in bulk)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise InvalidTransition(_("History is written once and never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise InvalidTransition(_("History is written once and never changed."))

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
+from core.workflow import HistoryRow
 from practices.models import Challenge, Practice, Topic
 
 
@@ -143,7 +144,7 @@ class Exchange(models.Model):
         return f"Exchange {self.pk} ({self.state})"
 
 
-class ExchangeEvent(models.Model):
+class ExchangeEvent(HistoryRow):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=12, choices=Exchange.State.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=Exchange.State.choices)

@@ -32,6 +32,7 @@ from practices.models import (
     Sdg,
     Topic,
 )
+from practices.outbox import outbox_record
 
 from .demo_content import ACTORS, EXCHANGE_NEEDS, IDEAS, SECTION_TEXT
 
@@ -300,6 +301,10 @@ def _write_batch(
         Practice.topics.through.objects.bulk_create(through_t)
         Practice.partner_cities.through.objects.bulk_create(through_p)
         PracticeTransition.objects.bulk_create(history)
+        # Bulk creation writes no outbox row by itself: without these the search index (and
+        # the vectors the outbox drain computes) would never learn of the demo (issue 14:
+        # `make run-full` served an empty index).
+        outbox_record(practice_ids=[p.pk for p in created])
 
 
 def _ensure_requests(members: list[City], users: dict[str, User], report: DemoReport) -> None:

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from parler.admin import TranslatableAdmin
 
 from .models import Challenge, Practice, PracticeAttachment, PracticeTransition, Sdg, Topic
+from .outbox import outbox_record
 
 
 @admin.register(Challenge)
@@ -47,3 +50,19 @@ class PracticeAdmin(TranslatableAdmin):
     # The review state changes only through the review services, which keep the history.
     readonly_fields = ["review_state", "published_at", "created_at", "updated_at"]
     inlines = [AttachmentInline, TransitionInline]
+
+    # An edit here changes what search shows: the same outbox row as the services write, in
+    # the same transaction (the admin wraps a change in one), so the index catches up.
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        outbox_record(practice_ids=[form.instance.pk])
+
+    def delete_model(self, request: Any, obj: Practice) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)
+        outbox_record(practice_ids=[pk])
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        outbox_record(practice_ids=pks)

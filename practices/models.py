@@ -13,6 +13,7 @@ from parler.models import TranslatableModel, TranslatedFieldsModel
 
 from cities.models import City, TranslatedNameMixin
 from core.languages import LANGUAGES, current_language
+from core.workflow import HistoryRow
 
 # The body of a practice, in reading order. Other apps (search, forms, imports) use this list.
 SECTIONS: list[tuple[str, StrOrPromise]] = [
@@ -261,7 +262,7 @@ class PracticeAttachment(models.Model):
         return self.title or self.file.name
 
 
-class PracticeTransition(models.Model):
+class PracticeTransition(HistoryRow):
     """One step of the review history: who moved the practice from which state to which."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="transitions")

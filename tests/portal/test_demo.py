@@ -129,3 +129,20 @@ def test_command_refuses_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG off"):
         call_command("load_demo", practices=1)
+
+
+@pytest.mark.elasticsearch
+def test_the_demo_reaches_the_search_index(cities, es_settings, django_capture_on_commit_callbacks):
+    """Issue 14, item 14: `make run-full` served an empty index, as load_demo bulk-created its
+    practices without outbox rows. Now its batches record them, and the drain (a task after the
+    commit) indexes them, on the real Elasticsearch node."""
+    from search.backends import get_backend
+    from search.backends.base import SearchQuery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.demo_load(practices=12, member_cities=12)
+    backend = get_backend()
+    backend.refresh()
+    published = Practice.objects.filter(review_state="published").count()
+    assert published > 0
+    assert backend.search(SearchQuery()).total == published
