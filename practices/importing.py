@@ -6,6 +6,8 @@ One practice per line:
      "city": {"name": "Lyon", "country": "FR"}, "challenges": ["sustainability"],
      "sdgs": [11], "topics": ["mobility"], "status": "ongoing", "start_year": 2019,
      "end_year": null, "source_url": "https://...",
+     "main_actors": ..., "contacts": ..., "awards": ..., "budget_band": "1m-10m",
+     "links": ["https://..."],
      "translations": {"en": {"title": ..., "summary": ..., "sections": {...},
                              "quality": "machine"}}}
 
@@ -59,11 +61,19 @@ from .models import (
     Topic,
 )
 from .outbox import outbox_record
-from .services import MAX_YEAR, MIN_YEAR, PracticeText, practice_transition_by_import
+from .services import (
+    MAX_YEAR,
+    MIN_YEAR,
+    PracticeData,
+    PracticeText,
+    practice_transition_by_import,
+)
 
 log = logging.getLogger(__name__)
 
 REQUIRED = ("title", "summary", "language", "city", "challenges", "source_url")
+# Optional details, as the editor has them: texts, a budget band, a list of links.
+DETAILS = ("main_actors", "contacts", "awards", "budget_band", "links")
 KNOWN = {
     *REQUIRED,
     "sections",
@@ -73,6 +83,7 @@ KNOWN = {
     "start_year",
     "end_year",
     "translations",
+    *DETAILS,
 }
 
 
@@ -110,6 +121,7 @@ class ParsedLine:
     status: str
     start_year: int | None
     end_year: int | None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(obj: Any, where: str) -> PracticeText:
@@ -183,6 +195,43 @@ def _find_city(obj: Any) -> City:
     return match
 
 
+def _details(obj: dict[str, Any]) -> dict[str, Any]:
+    """The optional details present on the line, checked as PracticeData checks the editor's
+    (lengths, budget bands, http(s) links); a detail absent from the line is left as stored."""
+    out: dict[str, Any] = {}
+    for name in ("main_actors", "contacts", "awards"):
+        if name in obj:
+            if not isinstance(obj[name], str):
+                raise LineError(f"{name} must be text")
+            out[name] = obj[name]
+    if "budget_band" in obj:
+        if obj["budget_band"] not in Practice.BudgetBand.values:
+            raise LineError(
+                "budget_band must be one of: "
+                + ", ".join(repr(v) for v in Practice.BudgetBand.values)
+            )
+        out["budget_band"] = obj["budget_band"]
+    if "links" in obj:
+        links = obj["links"]
+        if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
+            raise LineError("links must be a list of web addresses")
+        out["links"] = links
+    if out:
+        data = PracticeData(
+            text=PracticeText(title="-", summary="-"),
+            challenges=[Challenge()],
+            **{k: v for k, v in out.items() if k != "budget_band"},
+            budget_band=out.get("budget_band", ""),
+        )
+        try:
+            data.validate(city=City())
+        except ValidationError as exc:
+            reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise LineError(reasons) from exc
+        out = {k: getattr(data, k) for k in out}  # cleaned (core.text) as the editor's are
+    return out
+
+
 def parse_line(raw: str | bytes) -> ParsedLine:
     if isinstance(raw, bytes):
         try:
@@ -252,6 +301,7 @@ def parse_line(raw: str | bytes) -> ParsedLine:
         status=status,
         start_year=start,
         end_year=end,
+        details=_details(obj),
     )
 
 
@@ -274,6 +324,7 @@ def _snapshot(practice: Practice) -> tuple:
         practice.status,
         practice.start_year,
         practice.end_year,
+        *(getattr(practice, name) for name in DETAILS),
         texts,
         tuple(sorted(practice.challenges.values_list("pk", flat=True))),
         tuple(sorted(practice.sdgs.values_list("pk", flat=True))),
@@ -299,6 +350,7 @@ def details_print(practice: Practice) -> str:
         practice.status,
         practice.start_year,
         practice.end_year,
+        *(getattr(practice, name) for name in DETAILS),
         sorted(practice.challenges.values_list("pk", flat=True)),
         sorted(practice.sdgs.values_list("pk", flat=True)),
         sorted(practice.topics.values_list("pk", flat=True)),
@@ -327,6 +379,8 @@ def _write(line: ParsedLine, *, publish: bool) -> tuple[str, list[str]]:
             practice.status = line.status
             practice.start_year = line.start_year
             practice.end_year = line.end_year
+            for name, value in line.details.items():
+                setattr(practice, name, value)
         else:
             kept.append("kept the details and tags changed on the platform since the last import")
         practice.save()

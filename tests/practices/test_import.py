@@ -344,3 +344,32 @@ def test_reimport_never_overwrites_an_edit_made_on_the_platform(tmp_path, capsys
     out = _run(tmp_path, capsys, summary="Los vecinos deciden todo.")
     practice.refresh_from_db()
     assert practice.text_in("es", fallback=False).summary == "Los vecinos deciden todo."
+
+
+def test_details_are_imported_and_checked_like_the_editors(tmp_path, capsys):
+    good = line(
+        main_actors="Mairie de Paris\x1b, JCDecaux",
+        contacts="Direction de la voirie — équipe vélo",
+        awards="Prix 2008",
+        budget_band="1m-10m",
+        links=["https://example.org/velib"],
+    )
+    bad = [
+        line(source_url="https://example.org/b1", budget_band="a lot"),
+        line(source_url="https://example.org/b2", links=["javascript:alert(1)"]),
+        line(source_url="https://example.org/b3", links="https://example.org"),
+        line(source_url="https://example.org/b4", awards=["a prize"]),
+        line(source_url="https://example.org/b5", contacts="x" * 2001),
+    ]
+    with pytest.raises(CommandError, match="5 line"):
+        call_command("import_practices", str(write(tmp_path, [good, *bad])))
+    err = capsys.readouterr().err
+    assert "line 2: budget_band must be one of" in err
+    assert "line 3: links:" in err and "is not a web address" in err
+    assert "line 4: links must be a list of web addresses" in err
+    assert "line 5: awards must be text" in err
+    assert "line 6: contacts: At most 2000 characters." in err
+    practice = Practice.objects.get()
+    assert practice.main_actors == "Mairie de Paris, JCDecaux"
+    assert (practice.budget_band, practice.links) == ("1m-10m", ["https://example.org/velib"])
+    assert practice.contacts == "Direction de la voirie — équipe vélo"
