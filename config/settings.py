@@ -243,11 +243,11 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Requests per client (see api/limits.py). None switches a limit off.
+# Requests per client (see api/limits.py). None switches a limit off. Signing in for a token
+# follows the sign-in policy of accounts/ratelimits.py (RATELIMIT_LOGIN_*), as the web does.
 API_THROTTLE_RATES: dict[str, str | None] = {
     "anon": env.str("API_THROTTLE_ANON", default="120/min"),
     "user": env.str("API_THROTTLE_USER", default="600/min"),
-    "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
 }
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 SPECTACULAR_SETTINGS = {
@@ -303,16 +303,25 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if DEBUG:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_USE_CACHE = "default"
-# Attempts allowed (django-ratelimit rates: count/period, period in s, m, h or d). Sign-in is
-# limited per client address and per e-mail address tried; password reset the same way.
-RATELIMIT_LOGIN_PER_IP = env.str("RATELIMIT_LOGIN_PER_IP", default="20/10m")
+# How many proxies in front of the application to trust: the client's address is then the N-th
+# address from the right of X-Forwarded-For (core/network.py); 0 ignores the header. Every limiter
+# (sign-in, password reset, the API's throttles) reads the address from there. Behind nginx
+# (DJANGO_BEHIND_PROXY=1) the default is 1.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
+RATELIMIT_IP_META_KEY = "core.network.client_address"
+# Attempts allowed (django-ratelimit's notation: count/period, period in s, m, h or d, with an
+# optional number: 10m). The sign-in policy (failures only, per account and address, per
+# address, per account from addresses that never signed in to it) is accounts/ratelimits.py's.
 RATELIMIT_LOGIN_PER_ACCOUNT = env.str("RATELIMIT_LOGIN_PER_ACCOUNT", default="5/10m")
+RATELIMIT_LOGIN_PER_IP = env.str("RATELIMIT_LOGIN_PER_IP", default="50/10m")
+RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = env.str(
+    "RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES", default="20/h"
+)
+RATELIMIT_LOGIN_KNOWN_ADDRESS_DAYS = env.int("RATELIMIT_LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 RATELIMIT_RESET_PER_IP = env.str("RATELIMIT_RESET_PER_IP", default="10/h")
 RATELIMIT_RESET_PER_ACCOUNT = env.str("RATELIMIT_RESET_PER_ACCOUNT", default="3/h")
-# Behind a proxy the client's address comes from X-Forwarded-For (set by the proxy, one hop).
-RATELIMIT_IP_META_KEY = (
-    "accounts.ratelimits.client_ip" if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
-)
 # Password reset links stay valid for one day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
