@@ -133,7 +133,7 @@ def _session_index_prefix():
 def _no_api_rate_limits(settings):
     # API rate limits are tested on their own (tests/api/test_auth_and_limits.py); elsewhere
     # they would make a test's outcome depend on how many requests the tests before it made.
-    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "login": None}
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None}
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .ratelimits import login_limited, password_reset_limited
+from .ratelimits import SignIn, password_reset_limited
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -23,11 +23,27 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    attempt: SignIn
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if login_limited(request):
-            return _too_many(request)
+        # The policy (what counts, when an attempt waits) is accounts/ratelimits.py's.
+        email = str(request.POST.get("username", ""))
+        attempt = SignIn.of(request, email=email)
+        if attempt.refused():
+            response = _too_many(request)
+            response["Retry-After"] = str(attempt.retry_after())
+            return response
+        self.attempt = attempt
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.attempt.succeeded()
+        return super().form_valid(form)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if self.attempt.account:
+            self.attempt.failed()
+        return super().form_invalid(form)
 
 
 @method_decorator([csrf_protect], name="dispatch")

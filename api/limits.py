@@ -2,10 +2,14 @@
 
 - Pages: 25 items by default, `page_size` up to 100; a count of 1,000 or more is reused for
   30 seconds (CachedCountPaginator).
-- Rates (settings.API_THROTTLE_RATES): per client IP for anonymous requests, per user for
-  signed-in ones, and a strict one for exchanging a password for a token (against password
-  guessing). Exceeding one answers 429 with `Retry-After`. Counts live in the default cache,
-  shared by every web process in production (DJANGO_CACHE_URL, Redis).
+- Rates (settings.API_THROTTLE_RATES): per client address for anonymous requests, per user for
+  signed-in ones. The client address is core.network.client_address (settings.
+  TRUSTED_PROXY_COUNT), the one every limiter uses: DRF's own get_ident, which reads the whole
+  X-Forwarded-For header unless NUM_PROXIES is set, is replaced, so rotating the header's first
+  element never buys a new budget. Exceeding a rate answers 429 with `Retry-After`. Counts live
+  in the default cache, shared by every web process in production (DJANGO_CACHE_URL, Redis).
+- Exchanging a password for a token follows the web's sign-in policy (accounts.ratelimits:
+  failures only, per account and address, per address, per account from new addresses).
 - Bodies: JSON bodies over settings.API_MAX_BODY_BYTES answer 413, and bodies nested deeper than
   MAX_JSON_DEPTH answer 400, before being parsed.
 """
@@ -25,6 +29,8 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers, throttling
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
+
+from core.network import client_address
 
 from .errors import PayloadTooLarge
 
@@ -73,6 +79,9 @@ class _SettingsRate:
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope) or None
 
+    def get_ident(self, request: Any) -> str:
+        return client_address(request._request)
+
 
 class AnonRate(_SettingsRate, throttling.AnonRateThrottle):
     scope = "anon"
@@ -80,15 +89,6 @@ class AnonRate(_SettingsRate, throttling.AnonRateThrottle):
 
 class UserRate(_SettingsRate, throttling.UserRateThrottle):
     scope = "user"
-
-
-class LoginRate(_SettingsRate, throttling.AnonRateThrottle):
-    """Per IP, whoever is signed in: a token request carries a password."""
-
-    scope = "login"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class LimitedJSONParser(parsers.JSONParser):

@@ -157,7 +157,7 @@ def setup_django(database_url: str, es_url: str) -> None:
     # Production settings insist on a cache every worker shares (rate limits count in it).
     os.environ.setdefault("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/2")
     # No API rate limits: a benchmark measures the work, not 429 answers.
-    for scope in ("ANON", "USER", "LOGIN"):
+    for scope in ("ANON", "USER"):
         os.environ[f"API_THROTTLE_{scope}"] = ""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the form and so starts an upload (core/uploads.py).
+    "core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -149,6 +151,9 @@ ATTACHMENT_MAX_PDF_BYTES = env.int("ATTACHMENT_MAX_PDF_BYTES", default=20 * 1024
 # megapixels (half a gigabyte once decoded). 40 megapixels is more than a phone photo (12-24
 # MP, 48 for a few) and a full-page scan at 300 dpi (9 MP).
 ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=40_000_000)
+# An upload request may carry the largest attachment plus this much for the form's other fields
+# and the multipart framing; a larger one is refused before it is read (core/uploads.py).
+UPLOAD_FORM_OVERHEAD_BYTES = env.int("UPLOAD_FORM_OVERHEAD_BYTES", default=64 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -243,11 +248,11 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Requests per client (see api/limits.py). None switches a limit off.
+# Requests per client (see api/limits.py). None switches a limit off. Signing in for a token
+# follows the sign-in policy of accounts/ratelimits.py (RATELIMIT_LOGIN_*), as the web does.
 API_THROTTLE_RATES: dict[str, str | None] = {
     "anon": env.str("API_THROTTLE_ANON", default="120/min"),
     "user": env.str("API_THROTTLE_USER", default="600/min"),
-    "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
 }
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 SPECTACULAR_SETTINGS = {
@@ -303,16 +308,25 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if DEBUG:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_USE_CACHE = "default"
-# Attempts allowed (django-ratelimit rates: count/period, period in s, m, h or d). Sign-in is
-# limited per client address and per e-mail address tried; password reset the same way.
-RATELIMIT_LOGIN_PER_IP = env.str("RATELIMIT_LOGIN_PER_IP", default="20/10m")
+# How many proxies in front of the application to trust: the client's address is then the N-th
+# address from the right of X-Forwarded-For (core/network.py); 0 ignores the header. Every limiter
+# (sign-in, password reset, the API's throttles) reads the address from there. Behind nginx
+# (DJANGO_BEHIND_PROXY=1) the default is 1.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
+RATELIMIT_IP_META_KEY = "core.network.client_address"
+# Attempts allowed (django-ratelimit's notation: count/period, period in s, m, h or d, with an
+# optional number: 10m). The sign-in policy (failures only, per account and address, per
+# address, per account from addresses that never signed in to it) is accounts/ratelimits.py's.
 RATELIMIT_LOGIN_PER_ACCOUNT = env.str("RATELIMIT_LOGIN_PER_ACCOUNT", default="5/10m")
+RATELIMIT_LOGIN_PER_IP = env.str("RATELIMIT_LOGIN_PER_IP", default="50/10m")
+RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = env.str(
+    "RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES", default="20/h"
+)
+RATELIMIT_LOGIN_KNOWN_ADDRESS_DAYS = env.int("RATELIMIT_LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 RATELIMIT_RESET_PER_IP = env.str("RATELIMIT_RESET_PER_IP", default="10/h")
 RATELIMIT_RESET_PER_ACCOUNT = env.str("RATELIMIT_RESET_PER_ACCOUNT", default="3/h")
-# Behind a proxy the client's address comes from X-Forwarded-For (set by the proxy, one hop).
-RATELIMIT_IP_META_KEY = (
-    "accounts.ratelimits.client_ip" if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
-)
 # Password reset links stay valid for one day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 

@@ -76,6 +76,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "insider": allowed.sees_history,
             "can_edit": allowed.can_edit,
+            "can_delete": allowed.can_delete,
             "steps": allowed.transitions,
             "step_form": TransitionForm(),
             "attachment_form": AttachmentForm(),

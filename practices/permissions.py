@@ -19,3 +19,23 @@ def can_edit(user: AnyUser, practice: Practice) -> bool:
     if is_editor(user):
         return True
     return practice.review_state in EDITABLE_BY_MEMBERS and is_member(user, practice.city_id)
+
+
+def was_published(practice: Practice) -> bool:
+    """Once published, a practice has been read, cited and perhaps indexed elsewhere: it is
+    archived, never deleted. `published_at` is kept through unpublishing."""
+    return practice.published_at is not None or practice.review_state in (
+        Practice.ReviewState.PUBLISHED,
+        Practice.ReviewState.ARCHIVED,
+    )
+
+
+def can_delete(user: AnyUser, practice: Practice) -> bool:
+    """Members of the owning city delete its drafts (and those sent back for changes) that were
+    never published. Editors do not: a city's unfinished work is the city's to drop; the
+    secretariat sends back or archives."""
+    return (
+        practice.review_state in EDITABLE_BY_MEMBERS
+        and not was_published(practice)
+        and is_member(user, practice.city_id)
+    )

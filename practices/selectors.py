@@ -22,7 +22,7 @@ from core.permissions import is_editor, is_member
 from core.workflow import Step
 
 from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
-from .permissions import can_edit
+from .permissions import can_delete, can_edit
 from .workflow import available_transitions
 
 PUBLIC_STATES = [Practice.ReviewState.PUBLISHED, Practice.ReviewState.ARCHIVED]
@@ -52,13 +52,19 @@ class PracticePermissions:
     API lists these `actions`; the services enforce the same rules on every write."""
 
     can_edit: bool
+    # Drafts never published, by their city's members (practices.permissions.can_delete).
+    can_delete: bool
     # The review history and its notes are the city's and the editors' business.
     sees_history: bool
     transitions: list[Step]
 
     @property
     def actions(self) -> list[str]:
-        return (["edit"] if self.can_edit else []) + [t.name for t in self.transitions]
+        return (
+            (["edit"] if self.can_edit else [])
+            + (["delete"] if self.can_delete else [])
+            + [t.name for t in self.transitions]
+        )
 
 
 def practice_permissions_for(
@@ -66,6 +72,7 @@ def practice_permissions_for(
 ) -> PracticePermissions:
     return PracticePermissions(
         can_edit=can_edit(user, practice),
+        can_delete=can_delete(user, practice),
         sees_history=is_editor(user) or is_member(user, practice.city_id),
         transitions=available_transitions(user, practice),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities.models import City
-from core.errors import StaleUpdate
+from core.errors import InvalidTransition, StaleUpdate
 from core.languages import LANGUAGE_CODES
 from core.permissions import is_editor, is_member
 from core.text import clean_text
@@ -39,7 +40,7 @@ from .models import (
     Topic,
 )
 from .outbox import outbox_record
-from .permissions import can_edit
+from .permissions import can_delete, can_edit, was_published
 from .workflow import REVIEW
 
 # Character limits, read by the forms and the API's serializers as well as enforced here.
@@ -47,6 +48,10 @@ TEXT_LIMITS = {"title": 200, "summary": 300, **dict.fromkeys(SECTION_NAMES, 20_0
 DETAIL_LIMIT = 2_000  # main actors, contacts, awards (and each link, in the API)
 MAX_LINKS = 20
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# A second "new practice" with the same city, language, title and summary from the same author
+# within this window is the same submission sent twice (a double click, a retried request, a
+# reload of the answer): practice_create answers with the first draft instead of a copy.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 @dataclass
@@ -178,13 +183,33 @@ def _set_tags(practice: Practice, data: PracticeData) -> None:
 
 
 def practice_create(*, by: User, city: City, language: str, data: PracticeData) -> Practice:
-    """A new draft for `city`, written by one of its members."""
+    """A new draft for `city`, written by one of its members. The same submission repeated
+    within DOUBLE_SUBMIT_WINDOW returns the draft it created (see there), unchanged."""
     if not is_member(by, city):
         raise PermissionDenied(_("You can only write practices for a city you are a member of."))
     if language not in LANGUAGE_CODES:
         raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
     data.validate(city=city)
     with transaction.atomic():
+        # Two copies of one submission arrive together: the city's row serialises them, so the
+        # second finds the first's draft (PostgreSQL; SQLite serialises every write anyway).
+        City.objects.select_for_update().get(pk=city.pk)
+        first = (
+            Practice.objects.filter(
+                city=city,
+                language=language,
+                created_by=by,
+                created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+                review_state=Practice.ReviewState.DRAFT,
+                translations__language_code=language,
+                translations__title=data.text.title.strip(),
+                translations__summary=data.text.summary.strip(),
+            )
+            .order_by("pk")
+            .first()
+        )
+        if first is not None:
+            return first
         practice = Practice(city=city, language=language, created_by=by)
         _set_fields(practice, data)
         practice.full_clean(exclude=["translations"])
@@ -204,6 +229,33 @@ def practice_create(*, by: User, city: City, language: str, data: PracticeData) 
         )
         outbox_record(practice_ids=[practice.pk])
     return practice
+
+
+def practice_delete(*, practice: Practice, by: User) -> None:
+    """Delete a draft that was never published, with its texts, files and history. By members
+    of its city (practices.permissions.can_delete); a practice once published is archived
+    instead, and one waiting for review is withdrawn first."""
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not is_member(by, practice.city_id):
+            raise PermissionDenied(_("Only members of the practice's city can delete its drafts."))
+        if was_published(practice):
+            raise InvalidTransition(
+                _("This practice has been published: it cannot be deleted. Archive it instead.")
+            )
+        if not can_delete(by, practice):
+            raise InvalidTransition(
+                _("This practice is waiting for review: withdraw it to draft before deleting it.")
+            )
+        files = [(a.file.storage, a.file.name) for a in practice.attachments.all()]
+        outbox_record(practice_ids=[practice.pk])  # whoever keeps a copy drops it
+        practice.delete()
+
+        def remove_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)
 
 
 def practice_version(practice: Practice) -> str:

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from core.permissions import is_editor
+from core.permissions import is_editor, is_member
 from core.web import attempt, form_error_text
 
 from . import selectors, services
@@ -25,7 +26,7 @@ from .models import (
     PracticeAttachment,
     PracticeTranslation,
 )
-from .permissions import can_edit
+from .permissions import can_delete, can_edit, was_published
 
 
 def practice_list(request: HttpRequest) -> HttpResponse:
@@ -123,6 +124,34 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "practices/practice_form.html",
         {"form": form, "preview": preview, "practice": practice},
     )
+
+
+@login_required
+def practice_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page (GET), then the deletion (POST). Whether the practice may be deleted
+    is the service's to say: refused, the practice's page explains why."""
+    practice = _get_visible(request, pk)
+    user = cast(User, request.user)
+    if request.method == "POST":
+        title = str(practice)
+        if attempt(
+            request,
+            lambda: services.practice_delete(practice=practice, by=user),
+            success=_("The draft “%(title)s” was deleted.") % {"title": title},
+        ):
+            return HttpResponseRedirect(reverse("practice-mine"))
+        return HttpResponseRedirect(practice.get_absolute_url())
+    if not can_delete(user, practice):
+        if not is_member(user, practice.city_id):
+            raise PermissionDenied(_("Only members of the practice's city can delete its drafts."))
+        messages.warning(
+            request,
+            _("This practice has been published: it cannot be deleted. Archive it instead.")
+            if was_published(practice)
+            else _("This practice is waiting for review: withdraw it to draft before deleting it."),
+        )
+        return HttpResponseRedirect(practice.get_absolute_url())
+    return render(request, "practices/practice_confirm_delete.html", {"practice": practice})
 
 
 @login_required

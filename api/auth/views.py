@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.ratelimits import SignIn
 
 from .. import tokens
 from ..common import (
@@ -30,7 +31,6 @@ from ..common import (
     WRITE_ERRORS,
     user_of,
 )
-from ..limits import LoginRate
 from ..models import ApiToken
 from . import serializers as s
 
@@ -42,8 +42,10 @@ from . import serializers as s
     responses={201: s.NewTokenSerializer, 400: ERR_400, 413: ERR_413, 429: ERR_429},
     auth=[],
     description="Exchange an e-mail address and password for a new personal token. The "
-    "answer is the same for an unknown address and a wrong password. Limited to a few "
-    "attempts a minute per client.",
+    "answer is the same for an unknown address and a wrong password. Failed attempts are "
+    "limited as on the web's sign-in page: a few per account from one client address, more "
+    "per address, and a few an hour per account from addresses that never signed in to it; "
+    "past a limit, 429 with `Retry-After`, even with the right password.",
     examples=[
         OpenApiExample(
             "sign in",
@@ -54,14 +56,19 @@ from . import serializers as s
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
-@throttle_classes([LoginRate])
 def token_login(request: Request) -> Response:
     body = s.TokenLoginSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     values = body.validated_data
+    # The policy (what counts, when an attempt waits) is accounts/ratelimits.py's.
+    attempt = SignIn.of(request._request, email=values["email"])
+    if attempt.refused():
+        raise exceptions.Throttled(wait=attempt.retry_after())
     user = authenticate(request._request, email=values["email"], password=values["password"])
     if user is None:
+        attempt.failed()
         raise ValidationError(_("The e-mail address or the password is not right."))
+    attempt.succeeded()
     token, key = tokens.token_create(
         user=cast(User, user), name=values["name"], expires_in_days=values.get("expires_in_days")
     )

@@ -68,7 +68,9 @@ PRACTICE_EXAMPLE = OpenApiExample(
         request=s.PracticeWriteSerializer,
         responses={201: s.PracticeDetailSerializer, **WRITE_ERRORS},
         examples=[PRACTICE_EXAMPLE],
-        description="A new draft, by a member of `city`.",
+        description="A new draft, by a member of `city`. The same city, language, title and "
+        "summary sent again by the same user within two minutes is taken for a repeat of the "
+        "first (a double click, a retry): the answer is the draft it created, not a copy.",
     ),
     update=extend_schema(
         operation_id="practices_update",
@@ -77,6 +79,14 @@ PRACTICE_EXAMPLE = OpenApiExample(
         responses={200: s.PracticeDetailSerializer, **WRITE_ERRORS},
         description="Replace the practice's original text and details. Send the `version` "
         "you edited (or If-Match): if someone saved since, 409 and nothing changes.",
+    ),
+    destroy=extend_schema(
+        operation_id="practices_destroy",
+        responses={204: None, **WRITE_ERRORS},
+        description="Delete a draft that was never published, with its translations, files and "
+        "history; by members of its city (`delete` is then among the detail's `actions`). A "
+        "practice once published answers 409: archive it instead; one waiting for review, 409: "
+        "withdraw it first.",
     ),
     partial_update=extend_schema(
         operation_id="practices_partial_update",
@@ -186,6 +196,11 @@ class PracticeViewSet(
                 expected_version=version,
             )
         return self._detail(practice.pk)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        practice = practice_selectors.practice_get_visible(pk=self._pk(), user=request.user)
+        practice_services.practice_delete(practice=practice, by=user_of(request))
+        return Response(status=204)
 
     def _transition(self, request: Request, name: str) -> Response:
         practice = practice_selectors.practice_get_visible(pk=self._pk(), user=request.user)

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def tight_limits(settings):
     settings.RATELIMIT_LOGIN_PER_ACCOUNT = "3/10m"
     settings.RATELIMIT_LOGIN_PER_IP = "20/10m"
+    settings.RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = "20/h"
     settings.RATELIMIT_RESET_PER_ACCOUNT = "2/h"
     settings.RATELIMIT_RESET_PER_IP = "20/h"
 
@@ -114,3 +115,87 @@ def test_forms_carry_a_csrf_token(client):
         assert b'name="csrfmiddlewaretoken"' in client.get(reverse(name)).content
     strict = type(client)(enforce_csrf_checks=True)
     assert strict.post(reverse("login"), {"username": "a", "password": "b"}).status_code == 403
+
+
+# -- issue 14, items 1 and 11: the client address, and a sign-in policy strangers cannot abuse --
+
+PROXY = "10.0.0.1"  # the nginx in front, as gunicorn sees it
+
+
+def _from(client, address, proxies, email, password="wrong", spoofed="203.0.113.1"):  # noqa: S107
+    """A sign-in from the client `address`, through `proxies` trusted proxies; the client also
+    sends an X-Forwarded-For of its own (`spoofed`), which it may change at every request."""
+    if proxies == 0:
+        extra = {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": spoofed}
+    else:
+        extra = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"{spoofed}, {address}"}
+    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rotating_the_forwarded_header_does_not_reset_any_sign_in_limit(
+    client, tight_limits, settings, proxies
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    settings.RATELIMIT_LOGIN_PER_IP = "5/10m"
+    UserFactory(email="ana@example.org")
+    # per account and address
+    codes = [
+        _from(
+            client, "198.51.100.7", proxies, "ana@example.org", spoofed=f"192.0.2.{i}"
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    # per address, whatever the account
+    codes = [
+        _from(
+            client, "198.51.100.8", proxies, f"u{i}@example.org", spoofed=f"192.0.2.{i}"
+        ).status_code
+        for i in range(6)
+    ]
+    assert codes == [200] * 5 + [429]
+    # another client (behind the same proxy, when there is one) keeps its own budget
+    assert _from(client, "198.51.100.9", proxies, "u1@example.org").status_code == 200
+
+
+def test_only_failures_count_so_a_workshop_behind_one_address_signs_in(client, settings):
+    settings.RATELIMIT_LOGIN_PER_IP = "5/10m"
+    settings.RATELIMIT_LOGIN_PER_ACCOUNT = "2/10m"
+    people = [UserFactory(email=f"trainee{i}@example.org") for i in range(30)]
+    for person in people:
+        response = _login(client, person.email, "a-strong-password-1")
+        assert response.status_code == 302, person.email
+        client.logout()
+    # the same account, again and again, from the same office
+    for _ in range(10):
+        assert _login(client, "trainee0@example.org", "a-strong-password-1").status_code == 302
+        client.logout()
+
+
+def test_a_success_clears_the_failures_of_that_account_from_that_address(client, tight_limits):
+    UserFactory(email="ana@example.org")
+    assert [_login(client, "ana@example.org").status_code for _ in range(2)] == [200, 200]
+    assert _login(client, "ana@example.org", "a-strong-password-1").status_code == 302
+    client.logout()
+    statuses = [_login(client, "ana@example.org").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_stranger_cannot_lock_the_owner_out(client, tight_limits, settings):
+    settings.RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = "10/h"
+    UserFactory(email="ana@example.org")
+    home = "198.51.100.20"
+    assert _from(client, home, 0, "ana@example.org", "a-strong-password-1").status_code == 302
+    client.logout()
+    # A stranger guesses from many addresses, past every per-account limit.
+    codes = [
+        _from(client, f"203.0.113.{i // 3}", 0, "ana@example.org").status_code for i in range(30)
+    ]
+    assert codes.count(429) >= 15
+    assert _from(client, "203.0.113.99", 0, "ana@example.org").status_code == 429
+    # The owner, from where she signed in before, is let in with her password...
+    assert _from(client, home, 0, "ana@example.org", "a-strong-password-1").status_code == 302
+    client.logout()
+    # ...and a wrong password there is still refused like any other.
+    assert _from(client, home, 0, "ana@example.org").status_code == 200

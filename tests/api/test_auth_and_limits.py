@@ -144,7 +144,7 @@ def redis_throttle(settings):
 
 @pytest.mark.redis
 def test_sign_in_is_rate_limited_per_client(ana, redis_throttle):
-    redis_throttle.API_THROTTLE_RATES = {"anon": None, "user": None, "login": "3/min"}
+    redis_throttle.RATELIMIT_LOGIN_PER_ACCOUNT = "3/10m"
     client = APIClient()
     for _ in range(3):
         response = client.post("/api/v1/auth/token/", {"email": "ana@example.org", "password": "x"})
@@ -154,7 +154,7 @@ def test_sign_in_is_rate_limited_per_client(ana, redis_throttle):
         "/api/v1/auth/token/", {"email": "ana@example.org", "password": "a long passphrase"}
     )
     body = _error(response, 429, "throttled")
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 601
     assert "seconds" in body["detail"]
     assert ApiToken.objects.count() == 0
 
@@ -216,3 +216,89 @@ def test_any_password_change_revokes_tokens_and_sign_ins_do_not(ana):
     ana.set_password("yet another passphrase")
     ana.save()  # the admin and `changepassword` end this way
     _error(client.get("/api/v1/me/"), 401, "authentication_failed")
+
+
+# -- issue 14, items 1 and 11: the client address, per-account limits, failures only ----------
+
+PROXY = "10.0.0.1"
+
+
+def _via(proxies, address, spoofed):
+    """Request headers of a client at `address` behind `proxies` trusted proxies, which also
+    sends an X-Forwarded-For of its own (`spoofed`)."""
+    if proxies == 0:
+        return {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": spoofed}
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"{spoofed}, {address}"}
+
+
+def _sign_in(client, password="wrong", email="ana@example.org", **extra):  # noqa: S107
+    return client.post("/api/v1/auth/token/", {"email": email, "password": password}, **extra)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rotating_the_forwarded_header_does_not_reset_the_api_limits(ana, redis_throttle, proxies):
+    redis_throttle.TRUSTED_PROXY_COUNT = proxies
+    redis_throttle.API_THROTTLE_RATES = {"anon": "3/min", "user": None}
+    client = APIClient()
+    codes = [
+        client.get("/api/v1/taxonomy/", **_via(proxies, "198.51.100.7", f"192.0.2.{i}")).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    # another client keeps its own budget
+    assert client.get("/api/v1/taxonomy/", **_via(proxies, "198.51.100.8", "x")).status_code == 200
+
+    redis_throttle.API_THROTTLE_RATES = {"anon": None, "user": None}
+    redis_throttle.RATELIMIT_LOGIN_PER_ACCOUNT = "3/10m"
+    codes = [
+        _sign_in(client, **_via(proxies, "198.51.100.9", f"192.0.2.{i}")).status_code
+        for i in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
+    assert (
+        _sign_in(
+            client, "a long passphrase", **_via(proxies, "198.51.100.9", "192.0.2.200")
+        ).status_code
+        == 429
+    )
+
+
+@pytest.mark.redis
+def test_the_token_endpoint_refuses_past_the_per_account_limit(ana, redis_throttle):
+    """Guesses spread over many addresses stop at the per-account limit."""
+    redis_throttle.RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = "5/h"
+    client = APIClient()
+    codes = [_sign_in(client, REMOTE_ADDR=f"203.0.113.{i}").status_code for i in range(7)]
+    assert codes == [400] * 5 + [429] * 2
+    response = _sign_in(client, "a long passphrase", REMOTE_ADDR="203.0.113.50")
+    _error(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+    assert ApiToken.objects.count() == 0
+
+
+@pytest.mark.redis
+def test_the_owner_signs_in_while_a_stranger_hammers_the_account(ana, redis_throttle):
+    redis_throttle.RATELIMIT_LOGIN_PER_ACCOUNT_NEW_ADDRESSES = "5/h"
+    client = APIClient()
+    home = {"REMOTE_ADDR": "198.51.100.20"}
+    assert _sign_in(client, "a long passphrase", **home).status_code == 201
+    stranger = [_sign_in(client, REMOTE_ADDR=f"203.0.113.{i % 4}").status_code for i in range(40)]
+    assert stranger.count(429) >= 30
+    assert _sign_in(client, "a long passphrase", **home).status_code == 201
+    assert ApiToken.objects.filter(user=ana).count() == 2
+
+
+@pytest.mark.redis
+def test_thirty_sign_ins_from_one_address_are_not_refused(redis_throttle):
+    redis_throttle.RATELIMIT_LOGIN_PER_IP = "10/10m"
+    redis_throttle.RATELIMIT_LOGIN_PER_ACCOUNT = "3/10m"
+    client = APIClient()
+    for i in range(30):
+        user = UserFactory(email=f"trainee{i}@example.org")
+        response = _sign_in(client, "a-strong-password-1", email=user.email)
+        assert response.status_code == 201, (i, response.content)
+    for _ in range(5):
+        assert (
+            _sign_in(client, "a-strong-password-1", email="trainee0@example.org").status_code == 201
+        )

@@ -96,7 +96,7 @@ def test_create_by_member_only(clients, people):
     assert body["title"] == "Budget participatif des quartiers"
     assert body["challenges"] == ["social-cohesion"]
     assert sorted(body["sdgs"]) == [11, 16]
-    assert body["actions"] == ["edit", "submit"]
+    assert body["actions"] == ["edit", "delete", "submit"]
     practice = Practice.objects.get()
     assert practice.created_by == people["practitioner"]
     assert practice.original.context == "Des quartiers éloignés des décisions."

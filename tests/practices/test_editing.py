@@ -314,3 +314,58 @@ def test_my_practices_and_review_queue(client, people, make_practice, city):
         == 200
     )
     assert draft.pk
+
+
+# -- issue 14, item 12: upload size checked before the body is read ---------------------------
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    client, people, make_practice, settings, media_root
+):
+    settings.ATTACHMENT_MAX_IMAGE_BYTES = 2_000
+    settings.ATTACHMENT_MAX_PDF_BYTES = 3_000
+    settings.UPLOAD_FORM_OVERHEAD_BYTES = 1_000
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    url = f"/fr/practices/{practice.pk}/attachments/"
+    big = SimpleUploadedFile("report.pdf", b"%PDF-1.7\n" + b"x" * 10_000, "application/pdf")
+    back = practice.get_absolute_url()
+    response = client.post(url, {"file": big}, HTTP_REFERER=back)
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Le fichier est trop volumineux" in page
+    assert f'href="{back}"' in page
+    assert not PracticeAttachment.objects.exists()
+    assert not any(path.is_file() for path in media_root.rglob("*"))
+    # the API answers in its own shape
+    big.seek(0)
+    api = client.post("/api/v1/practices/", {"file": big}, HTTP_ACCEPT_LANGUAGE="es")
+    assert api.status_code == 413
+    assert api.json()["code"] == "too_large"
+    assert "demasiado grande" in api.json()["detail"]
+    # within the limit, the upload goes through
+    small = SimpleUploadedFile("note.pdf", b"%PDF-1.7\n...", "application/pdf")
+    assert client.post(url, {"file": small}).status_code == 302
+    assert PracticeAttachment.objects.count() == 1
+
+
+def test_a_body_that_grows_past_the_limit_while_it_streams_is_stopped():
+    """Without a trustworthy length (a chunked body, an ASGI server), the handler counts."""
+    from django.core.files.uploadhandler import MemoryFileUploadHandler
+    from django.http.multipartparser import MultiPartParser
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    from core.uploads import LimitedUploadHandler
+
+    body = encode_multipart(
+        BOUNDARY, {"title": "x", "file": SimpleUploadedFile("a.pdf", b"%PDF" + b"y" * 500_000)}
+    )
+    stream = io.BytesIO(body)
+    request = type("Request", (), {})()
+    limited = LimitedUploadHandler(request, limit=100_000)
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
+    handlers = [limited, MemoryFileUploadHandler(request)]
+    _post, files = MultiPartParser(meta, stream, handlers).parse()
+    assert limited.exceeded
+    assert not files  # nothing stored
+    assert stream.tell() < len(body) // 2  # and the rest never read

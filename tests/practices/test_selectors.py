@@ -73,7 +73,8 @@ def test_region_filter_takes_a_region_or_a_sub_region():
 @pytest.mark.parametrize(
     "role, state, can_edit, sees_history, actions",
     [
-        ("practitioner", "draft", True, True, ["edit", "submit"]),
+        ("practitioner", "draft", True, True, ["edit", "delete", "submit"]),
+        ("editor", "draft", True, True, ["edit"]),
         ("practitioner", "submitted", False, True, ["withdraw"]),
         ("official", "published", False, True, ["archive"]),
         ("other_practitioner", "published", False, False, []),
@@ -92,4 +93,7 @@ def test_what_a_user_may_do_with_a_practice(
     assert allowed.can_edit is can_edit
     assert allowed.sees_history is sees_history
     assert allowed.actions == actions
-    assert [t.name for t in allowed.transitions] == [a for a in actions if a != "edit"]
+    assert allowed.can_delete is ("delete" in actions)
+    assert [t.name for t in allowed.transitions] == [
+        a for a in actions if a not in ("edit", "delete")
+    ]
