@@ -199,3 +199,28 @@ def test_a_stranger_cannot_lock_the_owner_out(client, tight_limits, settings):
     client.logout()
     # ...and a wrong password there is still refused like any other.
     assert _from(client, home, 0, "ana@example.org").status_code == 200
+
+
+def test_the_admin_signs_in_through_the_limited_sign_in_page(client):
+    """The admin's own sign-in form had no limit at all (helper's note on issue 14, item 1):
+    it now sends people to the site's sign-in page, which applies accounts.ratelimits."""
+    user = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    user.set_password("a long passphrase")
+    user.save()
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    response = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/fr/accounts/login/?next=")
+    # The admin's form no longer signs anyone in, right password or not.
+    posted = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "staff@example.org", "password": "a long passphrase"},
+    )
+    assert posted.status_code in (302, 405)
+    assert client.get("/admin/").status_code == 302
+    signed_in = client.post(
+        response["Location"], {"username": "staff@example.org", "password": "a long passphrase"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
