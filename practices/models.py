@@ -128,6 +128,12 @@ class Practice(TranslatableModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last edit of the content (not a review step): who and when, for the conflict page
+    # (practices.editing). Empty for content written by the importer.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -204,6 +210,10 @@ class PracticeTranslation(TranslatedFieldsModel):
     )
     quality = models.CharField(max_length=16, choices=Quality.choices, default=Quality.ORIGINAL)
     text_updated_at = models.DateTimeField(auto_now=True)
+    # Named apart from Practice.edited_by: parler exposes a translation's fields on the master.
+    text_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The sentence vector of this language version (float32 bytes, practices.vectors) and the
     # hash of the text and model it was computed from: computed off the request path, kept
     # across rebuilds and re-imports, recomputed only when the hash no longer matches.

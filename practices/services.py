@@ -28,6 +28,7 @@ from core.permissions import is_editor, is_member
 from core.text import clean_text
 from core.workflow import Move
 
+from . import editing
 from .models import (
     SECTION_NAMES,
     Challenge,
@@ -185,12 +186,17 @@ def practice_create(*, by: User, city: City, language: str, data: PracticeData) 
         raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
     data.validate(city=city)
     with transaction.atomic():
-        practice = Practice(city=city, language=language, created_by=by)
+        practice = Practice(
+            city=city, language=language, created_by=by, edited_by=by, edited_at=timezone.now()
+        )
         _set_fields(practice, data)
         practice.full_clean(exclude=["translations"])
         practice.save()
         original = PracticeTranslation(
-            master=practice, language_code=language, quality=PracticeTranslation.Quality.ORIGINAL
+            master=practice,
+            language_code=language,
+            quality=PracticeTranslation.Quality.ORIGINAL,
+            text_edited_by=by,
         )
         data.text.apply(original)
         original.save()
@@ -212,14 +218,51 @@ def practice_version(practice: Practice) -> str:
 
 
 def practice_update(
-    *, practice: Practice, by: User, data: PracticeData, expected_version: str | None = None
+    *,
+    practice: Practice,
+    by: User,
+    data: PracticeData,
+    expected_version: str | None = None,
+    form_version: str | None = None,
 ) -> Practice:
     """Save new content for the practice's original text and its details. With
-    `expected_version` (see practice_version), refuse to overwrite a newer save."""
+    `expected_version` (see practice_version), refuse to overwrite a newer save. With
+    `form_version` (an edit form's, see practices.editing), refuse, field by field, to
+    overwrite what someone else changed since the form was opened (EditConflict)."""
     with transaction.atomic():
         practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
-        _save_content(practice, data=data)
+        if form_version is not None:
+            clashes = editing.conflicts(
+                version=form_version,
+                current=editing.practice_values(practice_data_stored(practice)),
+                submitted=editing.practice_values(data),
+            )
+            if clashes:
+                raise editing.EditConflict(
+                    _("Someone else saved this practice after you opened the form."),
+                    fields=clashes,
+                )
+        _save_content(practice, data=data, by=by)
     return practice
+
+
+def practice_form_version(practice: Practice) -> str:
+    """The `version` an edit form of the practice carries (practices.editing)."""
+    return editing.version_of(editing.practice_values(practice_data_stored(practice)))
+
+
+def translation_form_version(row: PracticeTranslation | None) -> str:
+    """The `version` a translation form carries; a translation not yet written has one too."""
+    return editing.version_of(translation_stored_values(row))
+
+
+def translation_stored_values(row: PracticeTranslation | None) -> dict[str, editing.Value]:
+    text = PracticeText(
+        title=row.title if row else "",
+        summary=row.summary if row else "",
+        sections={name: getattr(row, name) for name in SECTION_NAMES} if row else {},
+    )
+    return editing.translation_values(text, row.quality if row else "")
 
 
 # What practice_patch may change: the fields of PracticeData, with the text's own.
@@ -244,7 +287,7 @@ def practice_patch(
         raise TypeError(f"not practice content: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
-        _save_content(practice, data=_merged(practice_data_stored(practice), changes))
+        _save_content(practice, data=_merged(practice_data_stored(practice), changes), by=by)
     return practice
 
 
@@ -302,9 +345,10 @@ def _lock_for_edit(*, practice: Practice, by: User, expected_version: str | None
     return practice
 
 
-def _save_content(practice: Practice, *, data: PracticeData) -> None:
+def _save_content(practice: Practice, *, data: PracticeData, by: User) -> None:
     data.validate(city=practice.city)
     _set_fields(practice, data)
+    practice.edited_by, practice.edited_at = by, timezone.now()
     practice.full_clean(exclude=["translations"])
     practice.save()
     original, _created = PracticeTranslation.objects.get_or_create(
@@ -314,15 +358,24 @@ def _save_content(practice: Practice, *, data: PracticeData) -> None:
     )
     data.text.apply(original)
     original.quality = PracticeTranslation.Quality.ORIGINAL
+    original.text_edited_by = by
     original.save()
     _set_tags(practice, data)
     outbox_record(practice_ids=[practice.pk])
 
 
 def practice_translation_set(
-    *, practice: Practice, by: User, language: str, text: PracticeText, quality: str
+    *,
+    practice: Practice,
+    by: User,
+    language: str,
+    text: PracticeText,
+    quality: str,
+    form_version: str | None = None,
 ) -> PracticeTranslation:
-    """Add or replace the practice's text in another language."""
+    """Add or replace the practice's text in another language. With `form_version` (see
+    translation_form_version), refuse to overwrite what someone else changed since the form
+    was opened (EditConflict)."""
     if language not in LANGUAGE_CODES:
         raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
     if language == practice.language:
@@ -342,9 +395,22 @@ def practice_translation_set(
         if not can_edit(by, practice) and not is_editor(by):
             raise PermissionDenied(_("You cannot translate this practice."))
         row = PracticeTranslation.objects.filter(master=practice, language_code=language).first()
+        # No row: nothing anyone saved can be overwritten, whatever the form started from.
+        if form_version is not None and row is not None:
+            clashes = editing.conflicts(
+                version=form_version,
+                current=translation_stored_values(row),
+                submitted=editing.translation_values(text, quality),
+            )
+            if clashes:
+                raise editing.EditConflict(
+                    _("Someone else saved this translation after you opened the form."),
+                    fields=clashes,
+                )
         row = row or PracticeTranslation(master=practice, language_code=language)
         text.apply(row)
         row.quality = quality
+        row.text_edited_by = by
         row.save()
         outbox_record(practice_ids=[practice.pk])
     return row
