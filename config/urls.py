@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
@@ -8,6 +6,8 @@ from drf_spectacular.views import (
     SpectacularJSONAPIView,
     SpectacularSwaggerSplitView,
 )
+
+from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
 # Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
@@ -21,6 +21,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A practice's files, through the view that applies the practice's visibility. There is no
+    # route to MEDIA_URL, in development either: the view is the only way to a file.
+    path(
+        "attachments/<int:attachment_id>/",
+        practice_views.attachment_file,
+        name="practice-attachment",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
@@ -31,7 +38,3 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     prefix_default_language=True,
 )
-
-if settings.DEBUG:
-    # Uploaded files in development; in production the web server or object storage serves them.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

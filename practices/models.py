@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -234,8 +236,17 @@ class PracticeTranslation(TranslatedFieldsModel):
         ]
 
 
+def attachment_stored_name(practice_id: int, extension: str) -> str:
+    """A new attachment's name in storage: a random token, never the uploader's file name.
+    Attachments are served only through practices.views.attachment_file, which applies the
+    practice's visibility; the token keeps a leaked or guessed storage path from leading to a
+    draft's files if the storage is ever exposed (a misconfigured front server, a bucket)."""
+    return f"practices/{practice_id}/{secrets.token_urlsafe(24)}{extension.lower()}"
+
+
 def _attachment_path(instance: PracticeAttachment, filename: str) -> str:
-    return f"practices/{instance.practice_id}/{filename}"
+    _stem, dot, extension = filename.rpartition(".")
+    return attachment_stored_name(instance.practice_id, f".{extension}" if dot else "")
 
 
 class PracticeAttachment(models.Model):
@@ -247,6 +258,8 @@ class PracticeAttachment(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=300)
+    # The uploader's file name, cleaned: offered as the download's name, never used to store.
+    original_name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=5, choices=Kind.choices)
     title = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100)
@@ -260,7 +273,10 @@ class PracticeAttachment(models.Model):
         ordering = ["practice", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return self.title or self.file.name
+        return self.title or self.original_name or f"attachment {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice-attachment", kwargs={"attachment_id": self.pk})
 
 
 class PracticeTransition(models.Model):

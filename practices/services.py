@@ -558,6 +558,18 @@ def _image_check(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
+def attachment_original_name(name: str, *, content_type: str) -> str:
+    """The uploader's file name as a download may offer it: no folders, no control
+    characters, no leading dots, at most 200 characters, ending with the type's extension."""
+    name = clean_text(name.replace("\\", "/").rsplit("/", 1)[-1], single_line=True).strip()
+    extensions = [ext for ext, kind in EXTENSIONS.items() if kind == content_type]
+    stem, dot, extension = name.rpartition(".")
+    if not dot or f".{extension.lower()}" not in extensions:
+        stem, extension = name, extensions[0][1:]
+    stem = stem.lstrip(".").strip()[: 200 - len(extension) - 1].strip() or "attachment"
+    return f"{stem}.{extension}"
+
+
 def practice_attachment_add(
     *, practice: Practice, by: User, upload: UploadedFile, title: str = ""
 ) -> PracticeAttachment:
@@ -570,6 +582,7 @@ def practice_attachment_add(
         attachment = PracticeAttachment(
             practice=practice,
             kind=kind,
+            original_name=attachment_original_name(upload.name or "", content_type=content_type),
             title=title.strip(),
             content_type=content_type,
             size=upload.size or 0,

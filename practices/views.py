@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from core.permissions import is_editor
 from core.web import attempt, form_error_text
 
 from . import editing, selectors, services
+from .files import attachment_response
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import (
     LANGUAGES,
@@ -295,6 +296,19 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> Http
     services.practice_attachment_remove(attachment=attachment, by=cast(User, request.user))
     messages.success(request, _("File removed."))
     return HttpResponseRedirect(practice.get_absolute_url())
+
+
+@require_safe
+def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """An attachment, to whoever may read its practice (404 for everyone else, as for the
+    practice); how it is sent is practices.files.attachment_response."""
+    try:
+        attachment = selectors.attachment_get_visible(
+            attachment_id=attachment_id, user=request.user
+        )
+    except PracticeAttachment.DoesNotExist as exc:
+        raise Http404(_("No such file.")) from exc
+    return attachment_response(attachment)
 
 
 @login_required

@@ -47,8 +47,7 @@ def test_two_forms_saved_at_once_one_wins_the_other_gets_the_conflict():
         client.force_login(MembershipFactory(city=city).user)
         clients.append(client)
     forms = [
-        posting(form_of(client.get(url)), title=f"Title by {i}")
-        for i, client in enumerate(clients)
+        posting(form_of(client.get(url)), title=f"Title by {i}") for i, client in enumerate(clients)
     ]
     answers = {}
 
