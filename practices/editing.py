@@ -40,7 +40,7 @@ from django_stubs_ext import StrOrPromise
 
 from core.errors import StaleUpdate
 
-from .models import SECTIONS, Practice
+from .models import SECTIONS, Practice, PracticeTranslation
 
 if TYPE_CHECKING:
     from .services import PracticeData, PracticeText
@@ -119,8 +119,6 @@ def practice_values(data: PracticeData) -> dict[str, Value]:
 
 
 def translation_values(text: PracticeText, quality: str) -> dict[str, Value]:
-    from .models import PracticeTranslation
-
     values = _text_values(text)
     known = dict(PracticeTranslation.Quality.choices)
     values["quality"] = Value(quality, str(known.get(quality, quality)))

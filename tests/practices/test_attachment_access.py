@@ -214,3 +214,12 @@ def test_there_is_no_route_under_media_url():
     with pytest.raises(Resolver404):
         resolve("/media/practices/1/plan.png")
     assert Client().get("/media/practices/1/plan.png").status_code == 404
+
+
+def test_the_admin_links_through_the_view_too(admin_client, make_practice, attach):
+    attachment = attach(make_practice("draft"))
+    page = admin_client.get(f"/admin/practices/practice/{attachment.practice_id}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="/attachments/{attachment.pk}/"' in html
+    assert "/media/" not in html
