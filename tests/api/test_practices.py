@@ -199,6 +199,14 @@ def test_stale_update_is_a_conflict_and_changes_nothing(clients, make_practice):
     assert_error(stale, 409, "stale")
     practice.refresh_from_db()
     assert practice.original.title == "Version de l'officielle"
+    # a whole replacement from the old version is refused the same way
+    full = {k: v for k, v in new_practice_body().items() if k not in ("city", "language")}
+    stale = clients["practitioner"].put(url, {**full, "version": version}, format="json")
+    assert_error(stale, 409, "stale")
+    stale = clients["practitioner"].put(url, full, HTTP_IF_MATCH=f'"{version}"', format="json")
+    assert_error(stale, 409, "stale")
+    practice.refresh_from_db()
+    assert practice.original.title == "Version de l'officielle"
 
 
 @pytest.mark.parametrize(
