@@ -144,6 +144,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Attachments are served by practices.views.attachment_file, never from MEDIA_URL. In
+# production set ATTACHMENT_ACCEL_REDIRECT to the front server's internal location of
+# MEDIA_ROOT (nginx: "/protected-media/", see docs/operations.md): the app checks who may read
+# the file and answers with X-Accel-Redirect; empty, the app streams the file itself.
+ATTACHMENT_ACCEL_REDIRECT = env.str("ATTACHMENT_ACCEL_REDIRECT", default="")
 # Attachments of practices: allowed kinds and their size limits (bytes).
 ATTACHMENT_MAX_IMAGE_BYTES = env.int("ATTACHMENT_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_PDF_BYTES = env.int("ATTACHMENT_MAX_PDF_BYTES", default=20 * 1024 * 1024)

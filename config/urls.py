@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
@@ -9,6 +7,8 @@ from drf_spectacular.views import (
     SpectacularJSONAPIView,
     SpectacularSwaggerSplitView,
 )
+
+from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
 # Dakar opens in French for everyone; the API, the admin, the language switch and uploaded files
@@ -29,6 +29,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A practice's files, through the view that applies the practice's visibility. There is no
+    # route to MEDIA_URL, in development either: the view is the only way to a file.
+    path(
+        "attachments/<int:attachment_id>/",
+        practice_views.attachment_file,
+        name="practice-attachment",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
@@ -39,7 +46,3 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     prefix_default_language=True,
 )
-
-if settings.DEBUG:
-    # Uploaded files in development; in production the web server or object storage serves them.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

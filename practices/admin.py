@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.utils.html import format_html
 from parler.admin import TranslatableAdmin
 
 from .models import Challenge, Practice, PracticeAttachment, PracticeTransition, Sdg, Topic
@@ -36,7 +37,21 @@ class TransitionInline(admin.TabularInline):
 class AttachmentInline(admin.TabularInline):
     model = PracticeAttachment
     extra = 0
-    readonly_fields = ["kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+    # Files are added through the practice page, which checks them; here they are listed with
+    # a link through the view that serves them (there is no public URL of the stored file).
+    fields = ["open", "title", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["open", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="file")
+    def open(self, attachment: PracticeAttachment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            attachment.get_absolute_url(),
+            attachment.original_name or attachment.pk,
+        )
 
 
 @admin.register(Practice)
@@ -48,7 +63,14 @@ class PracticeAdmin(TranslatableAdmin):
     autocomplete_fields = ["city", "partner_cities"]
     filter_horizontal = ["challenges", "sdgs", "topics"]
     # The review state changes only through the review services, which keep the history.
-    readonly_fields = ["review_state", "published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "review_state",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "edited_at",
+        "edited_by",
+    ]
     inlines = [AttachmentInline, TransitionInline]
 
     # An edit here changes what search shows: the same outbox row as the services write, in

@@ -28,6 +28,8 @@ class TaxonomyChoiceField(forms.ModelMultipleChoiceField):
 
 
 class TextFieldsMixin(forms.Form):
+    # What the form was opened on (practices.editing); a new practice has none.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
     title = forms.CharField(label=_("Title"), max_length=TEXT_LIMITS["title"])
     summary = forms.CharField(label=_("One-line summary"), max_length=TEXT_LIMITS["summary"])
 

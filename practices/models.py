@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -133,6 +135,12 @@ class Practice(TranslatableModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last edit of the content (not a review step): who and when, for the conflict page
+    # (practices.editing). Empty for content written by the importer.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -209,6 +217,10 @@ class PracticeTranslation(TranslatedFieldsModel):
     )
     quality = models.CharField(max_length=16, choices=Quality.choices, default=Quality.ORIGINAL)
     text_updated_at = models.DateTimeField(auto_now=True)
+    # Named apart from Practice.edited_by: parler exposes a translation's fields on the master.
+    text_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The sentence vector of this language version (float32 bytes, practices.vectors) and the
     # hash of the text and model it was computed from: computed off the request path, kept
     # across rebuilds and re-imports, recomputed only when the hash no longer matches.
@@ -233,8 +245,17 @@ class PracticeTranslation(TranslatedFieldsModel):
         ]
 
 
+def attachment_stored_name(practice_id: int, extension: str) -> str:
+    """A new attachment's name in storage: a random token, never the uploader's file name.
+    Attachments are served only through practices.views.attachment_file, which applies the
+    practice's visibility; the token keeps a leaked or guessed storage path from leading to a
+    draft's files if the storage is ever exposed (a misconfigured front server, a bucket)."""
+    return f"practices/{practice_id}/{secrets.token_urlsafe(24)}{extension.lower()}"
+
+
 def _attachment_path(instance: PracticeAttachment, filename: str) -> str:
-    return f"practices/{instance.practice_id}/{filename}"
+    _stem, dot, extension = filename.rpartition(".")
+    return attachment_stored_name(instance.practice_id, f".{extension}" if dot else "")
 
 
 class PracticeAttachment(models.Model):
@@ -246,6 +267,8 @@ class PracticeAttachment(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=300)
+    # The uploader's file name, cleaned: offered as the download's name, never used to store.
+    original_name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=5, choices=Kind.choices)
     title = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100)
@@ -259,7 +282,10 @@ class PracticeAttachment(models.Model):
         ordering = ["practice", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return self.title or self.file.name
+        return self.title or self.original_name or f"attachment {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice-attachment", kwargs={"attachment_id": self.pk})
 
 
 class PracticeTransition(HistoryRow):

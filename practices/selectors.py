@@ -21,7 +21,7 @@ from cities.selectors import region_filter
 from core.permissions import is_editor, is_member
 from core.workflow import Step
 
-from .models import Challenge, Practice, PracticeTransition, Sdg, Topic
+from .models import Challenge, Practice, PracticeAttachment, PracticeTransition, Sdg, Topic
 from .permissions import can_delete, can_edit
 from .workflow import available_transitions
 
@@ -140,6 +140,14 @@ def practice_get_visible(*, pk: int, user: User | AnonymousUser) -> Practice:
             Prefetch("transitions", queryset=PracticeTransition.objects.select_related("by")),
         )
         .get(pk=pk)
+    )
+
+
+def attachment_get_visible(*, attachment_id: int, user: User | AnonymousUser) -> PracticeAttachment:
+    """The attachment if this user may read its practice (the rule above: a draft's files
+    only for the city's members and editors); PracticeAttachment.DoesNotExist otherwise."""
+    return PracticeAttachment.objects.select_related("practice").get(
+        pk=attachment_id, practice__in=practice_visible_to(user=user)
     )
 
 

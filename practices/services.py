@@ -29,6 +29,7 @@ from core.permissions import is_editor, is_member
 from core.text import clean_text
 from core.workflow import Move
 
+from . import editing
 from .models import (
     SECTION_NAMES,
     Challenge,
@@ -210,12 +211,17 @@ def practice_create(*, by: User, city: City, language: str, data: PracticeData) 
         )
         if first is not None:
             return first
-        practice = Practice(city=city, language=language, created_by=by)
+        practice = Practice(
+            city=city, language=language, created_by=by, edited_by=by, edited_at=timezone.now()
+        )
         _set_fields(practice, data)
         practice.full_clean(exclude=["translations"])
         practice.save()
         original = PracticeTranslation(
-            master=practice, language_code=language, quality=PracticeTranslation.Quality.ORIGINAL
+            master=practice,
+            language_code=language,
+            quality=PracticeTranslation.Quality.ORIGINAL,
+            text_edited_by=by,
         )
         data.text.apply(original)
         original.save()
@@ -264,14 +270,51 @@ def practice_version(practice: Practice) -> str:
 
 
 def practice_update(
-    *, practice: Practice, by: User, data: PracticeData, expected_version: str | None = None
+    *,
+    practice: Practice,
+    by: User,
+    data: PracticeData,
+    expected_version: str | None = None,
+    form_version: str | None = None,
 ) -> Practice:
     """Save new content for the practice's original text and its details. With
-    `expected_version` (see practice_version), refuse to overwrite a newer save."""
+    `expected_version` (see practice_version), refuse to overwrite a newer save. With
+    `form_version` (an edit form's, see practices.editing), refuse, field by field, to
+    overwrite what someone else changed since the form was opened (EditConflict)."""
     with transaction.atomic():
         practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
-        _save_content(practice, data=data)
+        if form_version is not None:
+            clashes = editing.conflicts(
+                version=form_version,
+                current=editing.practice_values(practice_data_stored(practice)),
+                submitted=editing.practice_values(data),
+            )
+            if clashes:
+                raise editing.EditConflict(
+                    _("Someone else saved this practice after you opened the form."),
+                    fields=clashes,
+                )
+        _save_content(practice, data=data, by=by)
     return practice
+
+
+def practice_form_version(practice: Practice) -> str:
+    """The `version` an edit form of the practice carries (practices.editing)."""
+    return editing.version_of(editing.practice_values(practice_data_stored(practice)))
+
+
+def translation_form_version(row: PracticeTranslation | None) -> str:
+    """The `version` a translation form carries; a translation not yet written has one too."""
+    return editing.version_of(translation_stored_values(row))
+
+
+def translation_stored_values(row: PracticeTranslation | None) -> dict[str, editing.Value]:
+    text = PracticeText(
+        title=row.title if row else "",
+        summary=row.summary if row else "",
+        sections={name: getattr(row, name) for name in SECTION_NAMES} if row else {},
+    )
+    return editing.translation_values(text, row.quality if row else "")
 
 
 # What practice_patch may change: the fields of PracticeData, with the text's own.
@@ -296,7 +339,7 @@ def practice_patch(
         raise TypeError(f"not practice content: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         practice = _lock_for_edit(practice=practice, by=by, expected_version=expected_version)
-        _save_content(practice, data=_merged(practice_data_stored(practice), changes))
+        _save_content(practice, data=_merged(practice_data_stored(practice), changes), by=by)
     return practice
 
 
@@ -354,9 +397,10 @@ def _lock_for_edit(*, practice: Practice, by: User, expected_version: str | None
     return practice
 
 
-def _save_content(practice: Practice, *, data: PracticeData) -> None:
+def _save_content(practice: Practice, *, data: PracticeData, by: User) -> None:
     data.validate(city=practice.city)
     _set_fields(practice, data)
+    practice.edited_by, practice.edited_at = by, timezone.now()
     practice.full_clean(exclude=["translations"])
     practice.save()
     original, _created = PracticeTranslation.objects.get_or_create(
@@ -366,15 +410,24 @@ def _save_content(practice: Practice, *, data: PracticeData) -> None:
     )
     data.text.apply(original)
     original.quality = PracticeTranslation.Quality.ORIGINAL
+    original.text_edited_by = by
     original.save()
     _set_tags(practice, data)
     outbox_record(practice_ids=[practice.pk])
 
 
 def practice_translation_set(
-    *, practice: Practice, by: User, language: str, text: PracticeText, quality: str
+    *,
+    practice: Practice,
+    by: User,
+    language: str,
+    text: PracticeText,
+    quality: str,
+    form_version: str | None = None,
 ) -> PracticeTranslation:
-    """Add or replace the practice's text in another language."""
+    """Add or replace the practice's text in another language. With `form_version` (see
+    translation_form_version), refuse to overwrite what someone else changed since the form
+    was opened (EditConflict)."""
     if language not in LANGUAGE_CODES:
         raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
     if language == practice.language:
@@ -394,9 +447,22 @@ def practice_translation_set(
         if not can_edit(by, practice) and not is_editor(by):
             raise PermissionDenied(_("You cannot translate this practice."))
         row = PracticeTranslation.objects.filter(master=practice, language_code=language).first()
+        # No row: nothing anyone saved can be overwritten, whatever the form started from.
+        if form_version is not None and row is not None:
+            clashes = editing.conflicts(
+                version=form_version,
+                current=translation_stored_values(row),
+                submitted=editing.translation_values(text, quality),
+            )
+            if clashes:
+                raise editing.EditConflict(
+                    _("Someone else saved this translation after you opened the form."),
+                    fields=clashes,
+                )
         row = row or PracticeTranslation(master=practice, language_code=language)
         text.apply(row)
         row.quality = quality
+        row.text_edited_by = by
         row.save()
         outbox_record(practice_ids=[practice.pk])
     return row
@@ -559,6 +625,18 @@ def _image_check(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
+def attachment_original_name(name: str, *, content_type: str) -> str:
+    """The uploader's file name as a download may offer it: no folders, no control
+    characters, no leading dots, at most 200 characters, ending with the type's extension."""
+    name = clean_text(name.replace("\\", "/").rsplit("/", 1)[-1], single_line=True).strip()
+    extensions = [ext for ext, kind in EXTENSIONS.items() if kind == content_type]
+    stem, dot, extension = name.rpartition(".")
+    if not dot or f".{extension.lower()}" not in extensions:
+        stem, extension = name, extensions[0][1:]
+    stem = stem.lstrip(".").strip()[: 200 - len(extension) - 1].strip() or "attachment"
+    return f"{stem}.{extension}"
+
+
 def practice_attachment_add(
     *, practice: Practice, by: User, upload: UploadedFile, title: str = ""
 ) -> PracticeAttachment:
@@ -571,6 +649,7 @@ def practice_attachment_add(
         attachment = PracticeAttachment(
             practice=practice,
             kind=kind,
+            original_name=attachment_original_name(upload.name or "", content_type=content_type),
             title=title.strip(),
             content_type=content_type,
             size=upload.size or 0,

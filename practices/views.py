@@ -6,17 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from core.permissions import is_editor, is_member
 from core.web import attempt, form_error_text
 
-from . import selectors, services
+from . import editing, selectors, services
+from .files import attachment_response
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import (
     LANGUAGES,
@@ -104,16 +105,26 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     practice = _get_visible(request, pk)
     if not can_edit(user, practice):
         raise PermissionDenied(_("You cannot edit this practice in its current state."))
-    form = PracticeForm(
-        request.POST or None, initial=services.practice_data_from(practice), own_city=practice.city
-    )
-    preview = None
+    initial = {
+        **services.practice_data_from(practice),
+        "version": services.practice_form_version(practice),
+    }
+    form = PracticeForm(request.POST or None, initial=initial, own_city=practice.city)
+    preview = conflict = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = form.practice_text()
         else:
             try:
-                services.practice_update(practice=practice, by=user, data=form.practice_data())
+                services.practice_update(
+                    practice=practice,
+                    by=user,
+                    data=form.practice_data(),
+                    form_version=form.cleaned_data["version"],
+                )
+            except editing.EditConflict:
+                practice = _get_visible(request, pk)
+                form, conflict = _practice_conflict(practice, form)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:
@@ -122,8 +133,34 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "practices/practice_form.html",
-        {"form": form, "preview": preview, "practice": practice},
+        {"form": form, "preview": preview, "practice": practice, "conflict": conflict},
+        status=409 if conflict else 200,
     )
+
+
+def _practice_conflict(practice: Practice, posted: PracticeForm) -> tuple[PracticeForm, Any]:
+    """The conflict page's content, and the form given back on the current version: the
+    fields the user changed keep their text, the others take the current values."""
+    changes = editing.changes(
+        version=posted.cleaned_data["version"],
+        current=editing.practice_values(services.practice_data_stored(practice)),
+        submitted=editing.practice_values(posted.practice_data()),
+        labels=editing.PRACTICE_FIELDS,
+    )
+    theirs = {**posted.cleaned_data, "links": "\n".join(posted.cleaned_data["links"])}
+    current = services.practice_data_from(practice)
+    take_current = {change.name for change in changes if not change.you_changed}
+    initial = {
+        name: current[name] if name in take_current else theirs.get(name)
+        for name, _label in editing.PRACTICE_FIELDS
+    }
+    initial["version"] = services.practice_form_version(practice)
+    form = PracticeForm(initial=initial, own_city=practice.city)
+    return form, _conflict(changes, by=practice.edited_by, at=practice.edited_at)
+
+
+def _conflict(changes: list[editing.FieldChange], *, by: Any, at: Any) -> dict[str, Any]:
+    return {"changes": changes, "by": by, "at": at}
 
 
 @login_required
@@ -184,11 +221,12 @@ def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpRe
     if not (can_edit(user, practice) or is_editor(user)):
         raise PermissionDenied(_("You cannot translate this practice."))
     existing = practice.text_in(language, fallback=False)
-    initial: dict[str, Any] = {}
+    initial: dict[str, Any] = {"version": services.translation_form_version(existing)}
     if existing:
-        initial = {f: getattr(existing, f) for f in ("title", "summary", *SECTION_NAMES)}
+        initial.update({f: getattr(existing, f) for f in ("title", "summary", *SECTION_NAMES)})
         initial["quality"] = existing.quality
     form = TranslationForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST":
         if "delete" in request.POST and existing:
             services.practice_translation_delete(practice=practice, by=user, language=language)
@@ -202,7 +240,12 @@ def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpRe
                     language=language,
                     text=form.practice_text(),
                     quality=form.cleaned_data["quality"],
+                    form_version=form.cleaned_data["version"],
                 )
+            except editing.EditConflict:
+                practice = _get_visible(request, pk)
+                existing = practice.text_in(language, fallback=False)
+                form, conflict = _translation_conflict(existing, form)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:
@@ -218,7 +261,35 @@ def practice_translation(request: HttpRequest, pk: int, language: str) -> HttpRe
             "language_name": dict(LANGUAGES)[language],
             "existing": existing,
             "original": practice.original,
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
+    )
+
+
+def _translation_conflict(
+    existing: PracticeTranslation | None, posted: TranslationForm
+) -> tuple[TranslationForm, Any]:
+    """As _practice_conflict, for a translation (deleted meanwhile: `existing` is None)."""
+    changes = editing.changes(
+        version=posted.cleaned_data["version"],
+        current=services.translation_stored_values(existing),
+        submitted=editing.translation_values(
+            posted.practice_text(), posted.cleaned_data["quality"]
+        ),
+        labels=editing.TRANSLATION_FIELDS,
+    )
+    take_current = {change.name for change in changes if not change.you_changed}
+    initial = {
+        name: (getattr(existing, name, "") if name in take_current else posted.cleaned_data[name])
+        for name, _label in editing.TRANSLATION_FIELDS
+    }
+    initial["version"] = services.translation_form_version(existing)
+    form = TranslationForm(initial=initial)
+    return form, _conflict(
+        changes,
+        by=existing.text_edited_by if existing else None,
+        at=existing.text_updated_at if existing else None,
     )
 
 
@@ -254,6 +325,19 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> Http
     services.practice_attachment_remove(attachment=attachment, by=cast(User, request.user))
     messages.success(request, _("File removed."))
     return HttpResponseRedirect(practice.get_absolute_url())
+
+
+@require_safe
+def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """An attachment, to whoever may read its practice (404 for everyone else, as for the
+    practice); how it is sent is practices.files.attachment_response."""
+    try:
+        attachment = selectors.attachment_get_visible(
+            attachment_id=attachment_id, user=request.user
+        )
+    except PracticeAttachment.DoesNotExist as exc:
+        raise Http404(_("No such file.")) from exc
+    return attachment_response(attachment)
 
 
 @login_required

@@ -139,9 +139,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = PracticeAttachment
         fields = ["id", "kind", "title", "content_type", "size", "url", "uploaded_at"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, attachment: PracticeAttachment) -> str:
-        return attachment.file.url
+        # The file through the endpoint that applies the practice's visibility: a draft's
+        # file needs the same token as the draft.
+        url = f"/api/v1/practices/{attachment.practice_id}/attachments/{attachment.pk}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class TranslationWriteSerializer(serializers.Serializer):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404, HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -14,13 +16,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from practices import selectors as practice_selectors
 from practices import services as practice_services
-from practices.models import Practice
+from practices.files import attachment_response
+from practices.models import Practice, PracticeAttachment
 from practices.workflow import REVIEW, TRANSITIONS
 
 from ..common import (
@@ -34,6 +38,17 @@ from ..common import (
 )
 from . import serializers as s
 from .filters import PracticeFilter
+
+
+class AnyAccept(BaseContentNegotiation):
+    """A file is what it is: the client's Accept header does not turn it into a 406."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
 
 PRACTICE_EXAMPLE = OpenApiExample(
     "a new practice",
@@ -130,7 +145,11 @@ class PracticeViewSet(
         user = self.request.user
         practice = practice_selectors.practice_get_visible(pk=pk, user=user)
         allowed = practice_selectors.practice_permissions_for(practice=practice, user=user)
-        context = {"actions": allowed.actions, "sees_history": allowed.sees_history}
+        context = {
+            "actions": allowed.actions,
+            "sees_history": allowed.sees_history,
+            "request": self.request,
+        }
         data = s.PracticeDetailSerializer(practice, context=context).data
         response = Response(data, status=status_code)
         response["ETag"] = f'"{data["version"]}"'
@@ -258,6 +277,32 @@ class PracticeViewSet(
             practice=practice, by=user_of(request), language=language
         )
         return self._detail(practice.pk)
+
+    @extend_schema(
+        operation_id="practices_attachment_file",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **READ_ERRORS,
+        },
+        description="An attachment's bytes (the `url` of an entry of `attachments`), to whoever "
+        "may read the practice: the same rule, and the same 404, as for the practice.",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})",
+        content_negotiation_class=AnyAccept,
+    )
+    def attachment_file(self, request: Request, pk: str, attachment_id: str) -> HttpResponseBase:
+        try:
+            attachment = practice_selectors.attachment_get_visible(
+                attachment_id=int(attachment_id), user=request.user
+            )
+        except PracticeAttachment.DoesNotExist as exc:
+            raise Http404 from exc
+        if attachment.practice_id != self._pk():
+            raise Http404
+        return attachment_response(attachment)
 
 
 def _if_match(request: Request) -> str | None:

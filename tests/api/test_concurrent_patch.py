@@ -90,3 +90,92 @@ def test_simultaneous_patches_of_different_fields_both_survive(client_for):
     assert original.title == "New title"
     assert original.summary == "New summary."
     assert practice.main_actors == "The city council"
+
+
+def test_eight_simultaneous_patches_without_version_all_survive(client_for):
+    """The outside tester's case: eight PATCHes of eight different fields, none with a
+    version, all in flight at once. Each answers 200 and every change is kept."""
+    city = CityFactory()
+    practice = PracticeFactory(city=city, review_state="draft")
+    patches = [
+        {"title": "Title by 0"},
+        {"summary": "Summary by 1."},
+        {"sections": {"context": "Context by 2"}},
+        {"sections": {"results": "Results by 3"}},
+        {"main_actors": "Actors by 4"},
+        {"contacts": "Contacts by 5"},
+        {"awards": "Awards by 6"},
+        {"start_year": 2016},
+    ]
+    clients = [
+        client_for(MembershipFactory(city=city, role="practitioner").user) for _patch in patches
+    ]
+    url = f"/api/v1/practices/{practice.pk}/"
+    answers = {}
+
+    def patch(i):
+        try:
+            answers[i] = clients[i].patch(url, patches[i], format="json")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=patch, args=(i,)) for i in range(len(patches))]
+    with transaction.atomic():
+        Practice.objects.select_for_update().get(pk=practice.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sorted(answer.status_code for answer in answers.values()) == [200] * len(patches)
+    practice = Practice.objects.get(pk=practice.pk)
+    original = practice.original
+    assert (original.title, original.summary) == ("Title by 0", "Summary by 1.")
+    assert (original.context, original.results) == ("Context by 2", "Results by 3")
+    assert (practice.main_actors, practice.contacts, practice.awards) == (
+        "Actors by 4",
+        "Contacts by 5",
+        "Awards by 6",
+    )
+    assert practice.start_year == 2016
+
+
+def test_simultaneous_stale_versions_one_wins_the_others_get_409(client_for):
+    """Four clients PATCH with the same version at once: exactly one change is applied and
+    the three others answer 409 `stale`, changing nothing."""
+    city = CityFactory()
+    practice = PracticeFactory(city=city, review_state="draft", text__title="Old title")
+    clients = [client_for(MembershipFactory(city=city).user) for _i in range(4)]
+    url = f"/api/v1/practices/{practice.pk}/"
+    version = clients[0].get(url).json()["version"]
+    answers = {}
+
+    def patch(i):
+        try:
+            answers[i] = clients[i].patch(
+                url, {"title": f"Title by {i}", "version": version}, format="json"
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=patch, args=(i,)) for i in range(len(clients))]
+    with transaction.atomic():
+        Practice.objects.select_for_update().get(pk=practice.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
+    for thread in threads:
+        thread.join(timeout=120)
+
+    statuses = {i: answer.status_code for i, answer in answers.items()}
+    assert sorted(statuses.values()) == [200, 409, 409, 409]
+    (winner,) = [i for i, status in statuses.items() if status == 200]
+    assert all(answers[i].json()["code"] == "stale" for i in statuses if i != winner)
+    assert Practice.objects.get(pk=practice.pk).original.title == f"Title by {winner}"

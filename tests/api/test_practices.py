@@ -199,6 +199,14 @@ def test_stale_update_is_a_conflict_and_changes_nothing(clients, make_practice):
     assert_error(stale, 409, "stale")
     practice.refresh_from_db()
     assert practice.original.title == "Version de l'officielle"
+    # a whole replacement from the old version is refused the same way
+    full = {k: v for k, v in new_practice_body().items() if k not in ("city", "language")}
+    stale = clients["practitioner"].put(url, {**full, "version": version}, format="json")
+    assert_error(stale, 409, "stale")
+    stale = clients["practitioner"].put(url, full, HTTP_IF_MATCH=f'"{version}"', format="json")
+    assert_error(stale, 409, "stale")
+    practice.refresh_from_db()
+    assert practice.original.title == "Version de l'officielle"
 
 
 @pytest.mark.parametrize(
@@ -412,7 +420,41 @@ def test_detail_lists_attachments(clients, make_practice, people):
     assert [(a["title"], a["kind"], a["content_type"]) for a in body["attachments"]] == [
         ("Le plan", "pdf", "application/pdf")
     ]
-    assert body["attachments"][0]["url"].endswith(".pdf")
+
+
+def test_attachment_files_through_the_api_with_the_practices_rule(
+    client_for, people, make_practice
+):
+    """Issue 14, item 3: the url of an attachment is an endpoint that applies the practice's
+    visibility, with the same token as the practice."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from practices.services import practice_attachment_add
+
+    PDF = b"%PDF-1.4\n%%EOF\n"
+
+    def attach(practice, name):
+        return practice_attachment_add(
+            practice=practice, by=people["practitioner"], upload=SimpleUploadedFile(name, PDF)
+        )
+
+    attachment = attach(make_practice("draft"), name="report.pdf")
+    member = client_for(people["official"])
+    body = member.get(f"/api/v1/practices/{attachment.practice_id}/").json()
+    url = body["attachments"][0]["url"]
+    assert url == (
+        f"http://testserver/api/v1/practices/{attachment.practice_id}/attachments/{attachment.pk}/"
+    )
+    response = member.get(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert client_for(people["other_official"]).get(url).status_code == 404
+    assert client_for(None).get(url).status_code in (401, 404)
+    # another practice's id in the path does not reach the file
+    other = make_practice("published")
+    wrong = f"/api/v1/practices/{other.pk}/attachments/{attachment.pk}/"
+    assert member.get(wrong).status_code == 404
 
 
 def test_every_field_error_is_reported_at_once(clients):

@@ -244,9 +244,10 @@ def test_every_exchange_action_keeps_the_readers_language(client, cast_, make_re
     )
 
 
-def test_suggestions_link_to_pages_in_the_language_asked(client, cast_):
+def test_suggestions_link_to_pages_in_the_language_asked(client, cast_, backend_name, sync_index):
     PracticeFactory(city=cast_["peer"], review_state="published", published_at=timezone.now())
     practice = Practice.objects.get()
+    sync_index()
     title = practice.text_in("en").title
     body = client.get("/api/v1/search/suggest/", {"q": title[:4]}, HTTP_ACCEPT_LANGUAGE="fr").json()
     assert body["suggestions"] and body["suggestions"][0]["url"].startswith("/fr/")

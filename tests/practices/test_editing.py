@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from practices.models import Practice, PracticeAttachment, SearchOutbox
+from practices.services import practice_form_version
 from tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,10 @@ def test_edit_permissions_from_outside(client, people, make_practice, role, stat
     practice = make_practice(state)
     client.force_login(people[role])
     assert client.get(f"/en/practices/{practice.pk}/edit/").status_code == status
-    response = client.post(f"/en/practices/{practice.pk}/edit/", form_data(title="Hijacked"))
+    response = client.post(
+        f"/en/practices/{practice.pk}/edit/",
+        form_data(title="Hijacked", version=practice_form_version(practice)),
+    )
     assert response.status_code == (302 if status == 200 else status)
     practice.refresh_from_db()
     assert (practice.original.title == "Hijacked") == (status == 200)

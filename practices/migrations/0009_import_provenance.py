@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practices', '0006_translation_embedding'),
+        ('practices', '0008_attachment_private_names'),
     ]
 
     operations = [
