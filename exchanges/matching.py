@@ -9,10 +9,11 @@ among its city's, and that city ranks first unless it is the requester: the offi
 whom they want to learn from. When the embedder is unavailable, relevance is by words alone
 and every explanation says so.
 
-Cost: the search engine is asked once (twice when the need text finds nothing and is retried
-with fewer words), and the database a bounded number of times whatever the number of cities:
-every per-city figure comes from grouped queries (`values()` + `annotate()`) over all the
-cities at once, or over a shortlist of them (see `rank_peers`), never one query per city.
+Cost: the search engine is asked twice, once by words and once by meaning (a third time when
+the need text finds nothing and is retried with fewer words), and the database a bounded
+number of times whatever the number of cities: every per-city figure comes from grouped
+queries (`values()` + `annotate()`) over all the cities at once, or over a shortlist of them
+(see `rank_peers`), never one query per city.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
@@ -34,9 +34,8 @@ from django.utils.translation import gettext as _
 from cities.models import City, CityIndicator, Country, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
-from practices.vectors import practice_vectors
 from search.backends.base import SearchPage, SearchQuery
-from search.selectors import practice_search_page
+from search.selectors import practice_nearest, practice_search_page
 
 from .models import Exchange, ExchangeRequest, Match
 
@@ -54,12 +53,13 @@ WEIGHTS: dict[str, float] = {
   the need, by words and by meaning, whichever says more (see `_meaning`). By words: what the
   search engine finds for the need text: how many of the city's practices match (against the
   city with the most; 90%) and how well its best one matches (10%). By meaning: the cosine
-  similarity between the need (with the request's challenge names) and the stored sentence
-  vectors of the city's practices, in any of the three languages, over its best few
-  practices. A city the need names, or whose practice the request was started from, gets full
-  marks. It is the only component that reads what the cities actually did, and a
-  peer is worth visiting for practices that answer the need, not for being alike, so it weighs
-  more than all the others together: with 100,000 practices (benchmarks/matching.py) a
+  similarity between the need (with the request's challenge names) and the sentence vectors
+  of the city's practices, in any of the three languages, over its best few practices, as the
+  search backend's nearest-neighbour retrieval returns them (see `_meaning`). A city the
+  need names, or whose practice the request was started from, gets full marks. It is the
+  only component that reads what the cities actually did, and a peer is worth visiting for
+  practices that answer the need, not for being alike, so it weighs more than all the others
+  together: with 100,000 practices (benchmarks/matching.py) a
   weight of 0.45 let likeness push the cities with the most answering practices out of the
   first five in 3 requests out of 10 (recall@5 0.71); at 0.60 it is 0.94.
 - challenges 0.10: share of the request's challenges the city has published practices on:
@@ -208,6 +208,12 @@ SEMANTIC_FLOOR = 0.25
 # A city's score by meaning comes from its best few practices, the best counting most: one
 # practice that answers the need well is worth a visit; more of them, more so.
 SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)
+# How many practices closest to the need the search backend returns. A city's score by
+# meaning reads only its best few practices (SEMANTIC_WEIGHTS), so the cities meaning can put
+# at the top are those whose best practices are among the nearest few hundred; a city whose
+# answering practices all lie further still gets relevance by words (the search counts every
+# match). Measured in benchmarks/matching.py (figures in docs/search.md).
+NEAREST_CANDIDATES = 500
 
 
 @dataclass
@@ -242,9 +248,12 @@ def _named_cities(need: str, cities: list[City]) -> set[int]:
 
 
 def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
-    """Score the candidate cities by the similarity of their practices to the need: the
-    need is embedded once and compared with the stored vectors (one per language version) of
-    the published practices on the request's challenges (all of them when it has none)."""
+    """Score the candidate cities by the similarity of their practices to the need. The need
+    (with the request's challenge names) is embedded once and the search backend is asked for
+    the NEAREST_CANDIDATES published practices closest to it, on the request's challenges (all
+    of them when it has none), at least SEMANTIC_FLOOR close: the retrieval search uses
+    (a knn query on Elasticsearch, the NumPy cache of the database backend, which also answers
+    when the engine is down), so no ranking reads the vectors of every practice."""
     out = _Meaning(named=_named_cities(request.need, cities))
     if request.source_practice_id:
         out.source = (
@@ -260,27 +269,26 @@ def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list
     except EmbedderUnavailable:
         out.available = False
         return out
-    candidates = Practice.objects.filter(
-        review_state=Practice.ReviewState.PUBLISHED, city_id__in=[c.pk for c in cities]
+    neighbours, _degraded = practice_nearest(
+        vector=[float(x) for x in need],
+        filters={"challenge": tuple(c.slug for c in challenges)} if challenges else {},
+        limit=NEAREST_CANDIDATES,
+        min_similarity=SEMANTIC_FLOOR,
     )
-    if challenges:
-        candidates = candidates.filter(challenges__in=challenges)
-    owners = dict(candidates.distinct().values_list("pk", "city_id"))
-    vectors = practice_vectors(practice_ids=owners)
-    if not vectors:
-        return out
-    ids = list(vectors)
-    best = np.zeros(len(ids), dtype=np.float32)
-    for row, pk in enumerate(ids):
-        best[row] = max(float(np.dot(v, need)) for v in vectors[pk].values())
+    # The requester's practices and those of cities that are not active members take places
+    # among the neighbours and are dropped here.
+    owners = dict(
+        Practice.objects.filter(
+            pk__in=[n.id for n in neighbours], city_id__in=[c.pk for c in cities]
+        ).values_list("pk", "city_id")
+    )
     ranked: dict[int, list[int]] = defaultdict(list)
-    for row in np.argsort(-best, kind="stable"):
-        similarity = float(best[row])
-        if similarity < SEMANTIC_FLOOR:
-            break
-        pk = ids[row]
-        out.similarity[pk] = similarity
-        ranked[owners[pk]].append(pk)
+    for neighbour in neighbours:  # most similar first
+        city_id = owners.get(neighbour.id)
+        if city_id is None:
+            continue
+        out.similarity[neighbour.id] = neighbour.similarity
+        ranked[city_id].append(neighbour.id)
     raw = {
         city_id: sum(
             weight * (out.similarity[pk] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)

@@ -9,7 +9,7 @@ from cities.models import City, Country
 from core.embedding import EmbedderUnavailable, UniversalSentenceEncoder, get_embedder
 from exchanges.matching import rank_peers
 from exchanges.models import ExchangeRequest
-from practices.models import Challenge, Practice
+from practices.models import Challenge, Practice, PracticeTranslation
 from practices.vectors import vectors_refresh
 from tests.factories import catalogue_practice as make
 from tests.factories import region
@@ -230,3 +230,19 @@ def test_without_the_embedder_matching_falls_back_to_words_and_says_so(world, sy
     # What the request says about itself still counts without the model.
     request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
     assert rank_peers(request=request)[0].city == world["izmir"]
+
+
+@pytest.mark.elasticsearch
+def test_on_elasticsearch_meaning_comes_from_the_index_not_the_stored_vectors(world, es_settings):
+    """The engine answers by meaning (a knn query on the indexed vectors): with the vectors
+    gone from the database, the Spanish-only answer to a French need is still found."""
+    from search.backends import get_backend
+
+    backend = get_backend()
+    backend.rebuild()
+    backend.refresh()
+    PracticeTranslation.objects.update(embedding=None, embedding_hash="")
+    ranked = rank_peers(request=_request(world["dakar"], FRENCH_NEED))
+    medellin = next(c for c in ranked if c.city == world["medellin"])
+    assert medellin.practices[0] == world["jardines"]
+    assert medellin.explanation[0].startswith("matched by meaning: ")
