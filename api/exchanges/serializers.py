@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cities.models import City
+from exchanges.explanations import explanation_sentences
 from exchanges.models import (
     Evaluation,
     Exchange,
@@ -109,7 +110,12 @@ class MatchSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_explanation(self, match: Match) -> list[str]:
-        return list(match.explanation.get("sentences", []))
+        """The reasons as sentences in the request's language (Accept-Language), practice
+        titles included; rendered for the whole page at once when the view gave them."""
+        rendered = self.context.get("explanations", {})
+        if match.pk in rendered:
+            return list(rendered[match.pk])
+        return explanation_sentences(match.explanation)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_exchange(self, match: Match) -> int | None:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from exchanges import selectors as exchange_selectors
 from exchanges import services as exchange_services
+from exchanges.explanations import explanations_render
 from exchanges.models import Evaluation, Exchange, ExchangeEvent, ExchangeRequest, Match
 from exchanges.workflow import STEPS, available_steps
 from practices.models import Practice
@@ -181,8 +182,10 @@ class ExchangeRequestViewSet(
             ),
             "exchange",
         )
-        page = self.paginate_queryset(matches)
-        return self.get_paginated_response(s.MatchSerializer(page, many=True).data)
+        page = list(self.paginate_queryset(matches) or [])
+        rendered = explanations_render([m.explanation for m in page])
+        context = {"explanations": dict(zip([m.pk for m in page], rendered, strict=True))}
+        return self.get_paginated_response(s.MatchSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         operation_id="exchange_requests_matches",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.services import BROKER, EDITOR, user_grant_staff_role
 from exchanges.models import Exchange, ExchangeRequest, Match
+from practices.models import PracticeTranslation
 from tests.factories import (
     CityFactory,
     ExchangeFactory,
@@ -270,3 +271,52 @@ def test_request_filters(cast_):
     assert [r["id"] for r in got] == [request.pk]
     bad = broker.get("/api/v1/exchange-requests/?state=lost")
     assert bad.status_code == 400 and "state" in bad.json()["errors"]
+
+
+def test_match_explanations_in_the_readers_language(cast_):
+    """The stored reasons are told in the language the client asks for, practice titles too;
+    a match stored before reasons existed keeps its sentences."""
+    request, exchange = _proposed(cast_)
+    practice = PracticeFactory(
+        city=cast_["lyon"], text__title="Quiet school streets", challenges=["sustainability"]
+    )
+    PracticeTranslation.objects.create(
+        master=practice, language_code="fr", title="Rues scolaires apaisées", summary="Calme."
+    )
+    Match.objects.filter(pk=exchange.match_id).update(
+        explanation={
+            "components": {},
+            "weights": {},
+            "reasons": [
+                {"key": "matched_by_meaning", "practices": [practice.pk], "similarities": [0.4]},
+                {"key": "challenges", "challenges": ["sustainability"], "wanted": 1},
+                {"key": "open"},
+            ],
+        }
+    )
+    Match.objects.filter(request=request, peer_city=cast_["quito"]).update(
+        explanation={"sentences": ["written before reasons existed"]}
+    )
+    url = f"/api/v1/exchange-requests/{request.pk}/matches/"
+    broker = cast_["clients"]["broker"]
+
+    def said(language):
+        body = broker.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        return {m["peer_city"]["slug"]: m["explanation"] for m in body["results"]}
+
+    assert said("en")["lyon"] == [
+        "matched by meaning: “Quiet school streets” (similarity 0.40)",
+        "shares challenges Sustainability (1 of 1)",
+        "open to exchanges",
+    ]
+    assert said("fr")["lyon"] == [
+        "trouvé par le sens : « Rues scolaires apaisées » (similarité 0,40)",
+        "partage les défis Durabilité (1 sur 1)",
+        "ouverte aux échanges",
+    ]
+    # No Spanish text: the original title.
+    assert (
+        said("es")["lyon"][0]
+        == "encontrado por el sentido: «Quiet school streets» (similitud 0,40)"
+    )
+    assert said("fr")["quito"] == ["written before reasons existed"]
