@@ -74,7 +74,10 @@ def _request_for(request: Request, pk: str) -> ExchangeRequest:
         operation_id="exchange_requests_create",
         request=s.ExchangeRequestWriteSerializer,
         responses={201: s.ExchangeRequestSerializer, **WRITE_ERRORS},
-        description="An official asks, for their city, for help with a challenge.",
+        description="An official asks, for their city, for help with a challenge. A request "
+        "may start from a published practice (`source_practice`, its id): its city then ranks "
+        "first among the peers. An unknown id, a practice you may not see or one that is not "
+        "published gives 400 with the reason under `errors.source_practice`.",
         examples=[
             OpenApiExample(
                 "a request",
@@ -86,7 +89,20 @@ def _request_for(request: Request, pk: str) -> ExchangeRequest:
                     "languages": ["fr"],
                     "formats": ["study_visit"],
                 },
-            )
+            ),
+            OpenApiExample(
+                "a request started from a practice",
+                request_only=True,
+                value={
+                    "city": "nairobi",
+                    "challenges": ["sustainability"],
+                    "need": "How İzmir built sponge neighbourhoods (rain gardens, permeable "
+                    "paving), and how they financed and maintained them.",
+                    "source_practice": 1234,
+                    "languages": ["en"],
+                    "formats": ["study_visit"],
+                },
+            ),
         ],
     ),
 )
@@ -118,7 +134,7 @@ class ExchangeRequestViewSet(
         return Response(s.ExchangeRequestSerializer(_request_for(request, kwargs["pk"])).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = s.ExchangeRequestWriteSerializer(data=request.data)
+        body = s.ExchangeRequestWriteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         values = body.validated_data
         created = exchange_services.exchange_request_create(
@@ -132,6 +148,7 @@ class ExchangeRequestViewSet(
                 languages=list(values.get("languages", [])),
                 window_start=values.get("window_start"),
                 window_end=values.get("window_end"),
+                source_practice=values.get("source_practice"),
             ),
         )
         response = Response(
