@@ -116,6 +116,7 @@ WRITE_ERRORS = {
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,220}$")
 MAX_ID = 2**63 - 1
+DIGITS = re.compile(r"[0-9]{1,40}")
 
 
 class SlugField(serializers.SlugRelatedField):
@@ -129,10 +130,16 @@ class SlugField(serializers.SlugRelatedField):
 
 
 class IdField(serializers.PrimaryKeyRelatedField):
-    """A related object by number; numbers beyond the database's range do not exist."""
+    """A related object by number (an integer, or its digits as text); numbers beyond the
+    database's range do not exist. Anything else (true, 1.5, "abc", a list) is the wrong type:
+    left to the database, true and 1.5 would quietly mean object 1."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, int) and not isinstance(data, bool) and not 0 < data <= MAX_ID:
+        if isinstance(data, str) and DIGITS.fullmatch(data.strip()):
+            data = int(data.strip())
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 

@@ -1,18 +1,20 @@
 """Peer matching: which member cities could best help a city with an exchange request.
 
 `rank_peers` scores every other active member city on the components of `WEIGHTS` and
-explains each score in words and numbers; `matches_refresh` stores the top of that ranking as
-suggested `Match` rows for a broker to work from.
+explains each score with reasons (sentence keys and their figures, exchanges.explanations,
+rendered in the reader's language when read); `matches_refresh` stores the top of that
+ranking, reasons included, as suggested `Match` rows for a broker to work from.
 
 A request started from a practice (`ExchangeRequest.source_practice`) keeps that practice
 among its city's, and that city ranks first unless it is the requester: the official said
 whom they want to learn from. When the embedder is unavailable, relevance is by words alone
 and every explanation says so.
 
-Cost: the search engine is asked once (twice when the need text finds nothing and is retried
-with fewer words), and the database a bounded number of times whatever the number of cities:
-every per-city figure comes from grouped queries (`values()` + `annotate()`) over all the
-cities at once, or over a shortlist of them (see `rank_peers`), never one query per city.
+Cost: the search engine is asked twice, once by words and once by meaning (a third time when
+the need text finds nothing and is retried with fewer words), and the database a bounded
+number of times whatever the number of cities: every per-city figure comes from grouped
+queries (`values()` + `annotate()`) over all the cities at once, or over a shortlist of them
+(see `rank_peers`), never one query per city.
 """
 
 from __future__ import annotations
@@ -24,20 +26,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
-from django.utils.translation import get_language, get_language_info
-from django.utils.translation import gettext as _
 
 from cities.models import City, CityIndicator, Country, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
-from practices.vectors import practice_vectors
 from search.backends.base import SearchPage, SearchQuery
-from search.selectors import practice_search_page
+from search.selectors import practice_nearest, practice_search_page
 
+from .explanations import Reason, reason, reasons_render
 from .models import Exchange, ExchangeRequest, Match
 
 WEIGHTS: dict[str, float] = {
@@ -54,12 +53,13 @@ WEIGHTS: dict[str, float] = {
   the need, by words and by meaning, whichever says more (see `_meaning`). By words: what the
   search engine finds for the need text: how many of the city's practices match (against the
   city with the most; 90%) and how well its best one matches (10%). By meaning: the cosine
-  similarity between the need (with the request's challenge names) and the stored sentence
-  vectors of the city's practices, in any of the three languages, over its best few
-  practices. A city the need names, or whose practice the request was started from, gets full
-  marks. It is the only component that reads what the cities actually did, and a
-  peer is worth visiting for practices that answer the need, not for being alike, so it weighs
-  more than all the others together: with 100,000 practices (benchmarks/matching.py) a
+  similarity between the need (with the request's challenge names) and the sentence vectors
+  of the city's practices, in any of the three languages, over its best few practices, as the
+  search backend's nearest-neighbour retrieval returns them (see `_meaning`). A city the
+  need names, or whose practice the request was started from, gets full marks. It is the
+  only component that reads what the cities actually did, and a peer is worth visiting for
+  practices that answer the need, not for being alike, so it weighs more than all the others
+  together: with 100,000 practices (benchmarks/matching.py) a
   weight of 0.45 let likeness push the cities with the most answering practices out of the
   first five in 3 requests out of 10 (recall@5 0.71); at 0.60 it is 0.94.
 - challenges 0.10: share of the request's challenges the city has published practices on:
@@ -111,27 +111,22 @@ class Candidate:
     city: City
     score: float
     components: dict[str, float]
-    explanation: list[str]
+    # Why, as data (exchanges.explanations): relevance first, then WEIGHTS order.
+    reasons: list[Reason]
     practices: list[Practice] = field(default_factory=list)
-    # How many sentences of the explanation are about relevance (they come first).
-    relevance_sentences: int = 0
+    # How many of the reasons are about relevance (they come first).
+    relevance_reasons: int = 0
+
+    @property
+    def explanation(self) -> list[str]:
+        """The reasons as sentences, in the language active when this is read."""
+        return reasons_render([self.reasons])[0]
 
 
 def need_keywords(text: str) -> list[str]:
     """The words of the need that can match a practice, in order, without repeats."""
     words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
     return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
-
-
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name"])
-    except KeyError:
-        return code
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -208,6 +203,12 @@ SEMANTIC_FLOOR = 0.25
 # A city's score by meaning comes from its best few practices, the best counting most: one
 # practice that answers the need well is worth a visit; more of them, more so.
 SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)
+# How many practices closest to the need the search backend returns. A city's score by
+# meaning reads only its best few practices (SEMANTIC_WEIGHTS), so the cities meaning can put
+# at the top are those whose best practices are among the nearest few hundred; a city whose
+# answering practices all lie further still gets relevance by words (the search counts every
+# match). Measured in benchmarks/matching.py (figures in docs/search.md).
+NEAREST_CANDIDATES = 500
 
 
 @dataclass
@@ -242,9 +243,12 @@ def _named_cities(need: str, cities: list[City]) -> set[int]:
 
 
 def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
-    """Score the candidate cities by the similarity of their practices to the need: the
-    need is embedded once and compared with the stored vectors (one per language version) of
-    the published practices on the request's challenges (all of them when it has none)."""
+    """Score the candidate cities by the similarity of their practices to the need. The need
+    (with the request's challenge names) is embedded once and the search backend is asked for
+    the NEAREST_CANDIDATES published practices closest to it, on the request's challenges (all
+    of them when it has none), at least SEMANTIC_FLOOR close: the retrieval search uses
+    (a knn query on Elasticsearch, the NumPy cache of the database backend, which also answers
+    when the engine is down), so no ranking reads the vectors of every practice."""
     out = _Meaning(named=_named_cities(request.need, cities))
     if request.source_practice_id:
         out.source = (
@@ -260,27 +264,26 @@ def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list
     except EmbedderUnavailable:
         out.available = False
         return out
-    candidates = Practice.objects.filter(
-        review_state=Practice.ReviewState.PUBLISHED, city_id__in=[c.pk for c in cities]
+    neighbours, _degraded = practice_nearest(
+        vector=[float(x) for x in need],
+        filters={"challenge": tuple(c.slug for c in challenges)} if challenges else {},
+        limit=NEAREST_CANDIDATES,
+        min_similarity=SEMANTIC_FLOOR,
     )
-    if challenges:
-        candidates = candidates.filter(challenges__in=challenges)
-    owners = dict(candidates.distinct().values_list("pk", "city_id"))
-    vectors = practice_vectors(practice_ids=owners)
-    if not vectors:
-        return out
-    ids = list(vectors)
-    best = np.zeros(len(ids), dtype=np.float32)
-    for row, pk in enumerate(ids):
-        best[row] = max(float(np.dot(v, need)) for v in vectors[pk].values())
+    # The requester's practices and those of cities that are not active members take places
+    # among the neighbours and are dropped here.
+    owners = dict(
+        Practice.objects.filter(
+            pk__in=[n.id for n in neighbours], city_id__in=[c.pk for c in cities]
+        ).values_list("pk", "city_id")
+    )
     ranked: dict[int, list[int]] = defaultdict(list)
-    for row in np.argsort(-best, kind="stable"):
-        similarity = float(best[row])
-        if similarity < SEMANTIC_FLOOR:
-            break
-        pk = ids[row]
-        out.similarity[pk] = similarity
-        ranked[owners[pk]].append(pk)
+    for neighbour in neighbours:  # most similar first
+        city_id = owners.get(neighbour.id)
+        if city_id is None:
+            continue
+        out.similarity[neighbour.id] = neighbour.similarity
+        ranked[city_id].append(neighbour.id)
     raw = {
         city_id: sum(
             weight * (out.similarity[pk] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
@@ -347,10 +350,12 @@ class _Facts:
     indicators: dict[int, dict[str, Decimal]]
 
 
-def _context_components(city: City, facts: _Facts) -> tuple[dict[str, float], dict[str, list[str]]]:
+def _context_components(
+    city: City, facts: _Facts
+) -> tuple[dict[str, float], dict[str, list[Reason]]]:
     """Relevance, context and openness: read from what is already loaded, no query."""
     components: dict[str, float] = {}
-    sentences: dict[str, list[str]] = defaultdict(list)
+    reasons: dict[str, list[Reason]] = defaultdict(list)
     relevance = facts.relevance
     count = relevance.counts.get(city.pk, 0)
     by_words = 0.0
@@ -359,59 +364,60 @@ def _context_components(city: City, facts: _Facts) -> tuple[dict[str, float], di
         by_words = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
             1 - RELEVANCE_COUNT_SHARE
         ) * min(1.0, best)
-        sentences["relevance"].append(
-            f"{_plural(count, 'published practice matches', 'published practices match')}"
-            f" the need (best relevance {best:.2f})"
-        )
+        reasons["relevance"].append(reason("words", count=count, best=round(best, 4)))
     meaning = facts.meaning
     source = meaning.source
     chosen = source is not None and source.city_id == city.pk
     full = chosen or city.pk in meaning.named
     components["relevance"] = max(by_words, meaning.score.get(city.pk, 0.0), float(full))
     if source is not None and source.city_id == city.pk:
-        sentences["relevance"].append(_("the request was started from one of its practices"))
+        reasons["relevance"].append(reason("source_practice"))
     if city.pk in meaning.named:
-        sentences["relevance"].append(_("the need names %(city)s") % {"city": city.name})
+        reasons["relevance"].append(reason("names_city", city=city.name))
 
     requester = facts.requester
     parts: list[float] = []
-    said = sentences["context"]
+    said = reasons["context"]
     own_region = requester.country.region
     region = city.country.region
     same_region = own_region is not None and region is not None and region.pk == own_region.pk
     parts.append(1.0 if same_region else 0.0)
     if same_region and region is not None:
-        said.append(f"same world region ({region.label})")
+        said.append(reason("same_region", region=region.code))
     own_band = size_band_for(requester.population)
     same_band = size_band_for(city.population) == own_band
     parts.append(1.0 if same_band else 0.0)
     if same_band:
-        said.append(f"population band {City.SizeBand(own_band).label} like {requester.name}")
+        said.append(reason("same_band", band=own_band, city=requester.name))
     common = [code for code in facts.languages if code in (city.languages or [])]
     parts.append(1.0 if common else 0.0)
     if common:
-        names = ", ".join(_language_name(code) for code in common)
-        which = "a language" if len(common) == 1 else "languages"
-        said.append(f"works in {names}, {which} of the request")
+        said.append(reason("languages", languages=common))
     mine = facts.indicators.get(requester.pk, {})
     theirs = facts.indicators.get(city.pk, {})
     for name in sorted(set(mine) & set(theirs)):
         closeness = _closeness(mine[name], theirs[name])
         parts.append(closeness)
         said.append(
-            f"{name} {_fmt(theirs[name])} against {_fmt(mine[name])} (closeness {closeness:.2f})"
+            reason(
+                "indicator",
+                name=name,
+                theirs=_fmt(theirs[name]),
+                mine=_fmt(mine[name]),
+                closeness=round(closeness, 4),
+            )
         )
     components["context"] = sum(parts) / len(parts)
 
     components["openness"] = 1.0 if city.open_to_exchanges else 0.0
     if city.open_to_exchanges:
-        sentences["openness"].append("open to exchanges")
-    return components, sentences
+        reasons["openness"].append(reason("open"))
+    return components, reasons
 
 
 def _record_components(
     cities: list[City], facts: _Facts
-) -> dict[int, tuple[dict[str, float], dict[str, list[str]]]]:
+) -> dict[int, tuple[dict[str, float], dict[str, list[Reason]]]]:
     """Challenges, topics and track record of these cities: four grouped queries."""
     ids = [c.pk for c in cities]
     challenge_cover = _coverage(
@@ -435,27 +441,26 @@ def _record_components(
     out = {}
     for city in cities:
         components: dict[str, float] = {}
-        sentences: dict[str, list[str]] = defaultdict(list)
-        for key, wanted, cover, words in (
-            ("challenges", facts.challenges, challenge_cover, "shares challenges"),
-            ("topics", facts.topics, topic_cover, "works on topics"),
+        reasons: dict[str, list[Reason]] = defaultdict(list)
+        for key, wanted, cover in (
+            ("challenges", facts.challenges, challenge_cover),
+            ("topics", facts.topics, topic_cover),
         ):
             shared = [item for item in wanted if item.pk in cover.get(city.pk, set())]
             components[key] = len(shared) / len(wanted) if wanted else 0.0
             if shared:
-                names = ", ".join(item.label for item in shared)
-                sentences[key].append(f"{words} {names} ({len(shared)} of {len(wanted)})")
+                slugs = [item.slug for item in shared]
+                reasons[key].append(reason(key, **{key: slugs}, wanted=len(wanted)))
         done = int(exchanges.get(city.pk, 0))
         adaptations = int(adapted.get(city.pk) or 0)
         components["track_record"] = 0.5 * done / (done + EXCHANGES_HALF) + 0.5 * adaptations / (
             adaptations + ADAPTED_HALF
         )
         if done or adaptations:
-            sentences["track_record"].append(
-                f"{_plural(done, 'completed exchange', 'completed exchanges')}; "
-                f"practices adapted by {_plural(adaptations, 'city', 'cities')}"
+            reasons["track_record"].append(
+                reason("track_record", exchanges=done, adapted=adaptations)
             )
-        out[city.pk] = (components, sentences)
+        out[city.pk] = (components, reasons)
     return out
 
 
@@ -516,13 +521,13 @@ def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
     while batch:
         for pk, (components, said) in _record_components(batch, facts).items():
             components = {**partial[pk][0], **components}
-            sentences = {**partial[pk][1], **said}
+            reasons = {**partial[pk][1], **said}
             full[pk] = Candidate(
                 city=by_pk[pk],
                 score=round(sum(WEIGHTS[k] * v for k, v in components.items()), 6),
                 components={k: round(components[k], 4) for k in WEIGHTS},
-                explanation=[s for k in WEIGHTS for s in sentences.get(k, [])],
-                relevance_sentences=len(sentences.get("relevance", [])),
+                reasons=[r for k in WEIGHTS for r in reasons.get(k, [])],
+                relevance_reasons=len(reasons.get("relevance", [])),
             )
         scores = sorted((c.score for c in full.values()), reverse=True)
         floor = scores[limit - 1] if len(scores) >= limit else -1.0
@@ -578,20 +583,16 @@ def _attach_practices(top: list[Candidate], facts: _Facts, challenges: list[int]
     }
     for candidate in top:
         candidate.practices = [loaded[pk] for pk in chosen[candidate.city.pk] if pk in loaded]
-        sentences = _matched_sentences(matched[candidate.city.pk], loaded, facts)
-        # After the relevance sentences, which come first (WEIGHTS order).
-        at = candidate.relevance_sentences
-        candidate.explanation[at:at] = sentences
-        candidate.relevance_sentences += len(sentences)
+        found = _matched_reasons(matched[candidate.city.pk], loaded, facts)
+        # After the other relevance reasons, which come first (WEIGHTS order).
+        at = candidate.relevance_reasons
+        candidate.reasons[at:at] = found
+        candidate.relevance_reasons += len(found)
 
 
-def _title(practice: Practice) -> str:
-    text = practice.text_in(get_language() or "en")
-    return text.title if text else str(practice)
-
-
-def _matched_sentences(pks: list[int], loaded: dict[int, Practice], facts: _Facts) -> list[str]:
-    """ "matched by words: …" and "matched by meaning: …", in the reader's language."""
+def _matched_reasons(pks: list[int], loaded: dict[int, Practice], facts: _Facts) -> list[Reason]:
+    """Which practices matched by words and which by meaning alone (with their similarity),
+    and that meaning was not available when the embedder failed."""
     words = set(pk for got in facts.relevance.hits.values() for pk in got)
     by_words = [pk for pk in pks if pk in words and pk in loaded]
     by_meaning = [
@@ -599,23 +600,17 @@ def _matched_sentences(pks: list[int], loaded: dict[int, Practice], facts: _Fact
     ]
     out = []
     if by_words:
-        out.append(
-            _("matched by words: %(practices)s")
-            % {"practices": "; ".join(f"“{_title(loaded[pk])}”" for pk in by_words)}
-        )
+        out.append(reason("matched_by_words", practices=by_words))
     if by_meaning:
         out.append(
-            _("matched by meaning: %(practices)s")
-            % {
-                "practices": "; ".join(
-                    _("“%(title)s” (similarity %(similarity).2f)")
-                    % {"title": _title(loaded[pk]), "similarity": facts.meaning.similarity[pk]}
-                    for pk in by_meaning
-                )
-            }
+            reason(
+                "matched_by_meaning",
+                practices=by_meaning,
+                similarities=[round(facts.meaning.similarity[pk], 4) for pk in by_meaning],
+            )
         )
     if not facts.meaning.available:
-        out.append(_("matched by words only: the language model is unavailable"))
+        out.append(reason("words_only"))
     return out
 
 
@@ -640,7 +635,7 @@ def matches_refresh(*, request: ExchangeRequest) -> list[Match]:
             explanation = {
                 "components": candidate.components,
                 "weights": dict(WEIGHTS),
-                "sentences": candidate.explanation,
+                "reasons": candidate.reasons,
             }
             match = existing.get(candidate.city.pk)
             if match is None:

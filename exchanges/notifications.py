@@ -16,7 +16,8 @@ from accounts.models import User
 from accounts.services import BROKER
 from cities.models import CityMembership
 
-from .models import ExchangeEvent, ExchangeRequest
+from .explanations import explanation_sentences
+from .models import Exchange, ExchangeEvent, ExchangeRequest
 
 
 def _brokers() -> list[User]:
@@ -111,6 +112,11 @@ def notification_send(*, kind: str, object_id: int) -> int:
             lines = [str(event.by or _("The platform")) + ": " + event.get_to_state_display()]
             if event.note:
                 lines += ["", event.note]
+            if event.to_state == Exchange.State.PROPOSED:
+                # Why this peer, in the recipient's language (composed inside it).
+                reasons = explanation_sentences(match.explanation)
+                if reasons:
+                    lines += ["", _("Why this peer city:"), *(f"- {r}" for r in reasons)]
             lines += ["", base + reverse("exchange-detail", args=[event.exchange_id])]
             return subject, lines
 

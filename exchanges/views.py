@@ -24,6 +24,7 @@ from core.web import attempt, error_text, form_error_text
 from practices.models import Challenge
 
 from . import selectors, services
+from .explanations import explanations_render
 from .forms import BoardFilter, EvaluationForm, RequestForm, StepForm
 from .models import Exchange, ExchangeRequest, Match
 from .workflow import available_steps, roles_in
@@ -93,9 +94,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     exchange_request = _request_or_404(request, pk)
     broker = is_broker(user)
-    matches = selectors.matches_visible_to(request=exchange_request, user=user).prefetch_related(
-        "practices__translations", Prefetch("exchange")
+    matches = list(
+        selectors.matches_visible_to(request=exchange_request, user=user).prefetch_related(
+            "practices__translations", Prefetch("exchange")
+        )
     )
+    # In the reader's language, whoever ranked (exchanges.explanations).
+    for match, sentences in zip(
+        matches, explanations_render([m.explanation for m in matches]), strict=True
+    ):
+        match.sentences = sentences  # type: ignore[attr-defined]
     return render(
         request,
         "exchanges/request_detail.html",

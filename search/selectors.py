@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -15,7 +15,7 @@ from accounts.models import User
 from practices.models import Practice, PracticeTranslation
 
 from .backends import get_backend, get_database_backend
-from .backends.base import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
+from .backends.base import Neighbour, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +56,24 @@ def practice_search_ids(
     """Every matching published practice id in order, up to `limit`, and whether the database
     answered in place of the search engine (exports)."""
     return search_answer(ask=lambda backend: backend.ids(query, limit=limit), what="exporting")
+
+
+def practice_nearest(
+    *,
+    vector: Sequence[float],
+    filters: dict[str, tuple[str, ...]],
+    limit: int,
+    min_similarity: float,
+) -> tuple[list[Neighbour], bool]:
+    """The published practices closest in meaning to a sentence vector (peer matching), most
+    similar first, with their cosine, and whether the database answered in place of the
+    engine. The same retrieval as the meaning part of a search, without facets or highlights."""
+    return search_answer(
+        ask=lambda backend: backend.nearest(
+            vector, filters=filters, limit=limit, min_similarity=min_similarity
+        ),
+        what="finding practices by meaning",
+    )
 
 
 def practice_rows(page: SearchPage) -> list[ResultRow]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cities.models import City
+from exchanges.explanations import explanation_sentences
 from exchanges.models import (
     Evaluation,
     Exchange,
@@ -21,6 +23,7 @@ from exchanges.models import (
 )
 from exchanges.services import TEXT_LIMIT
 from practices.models import LANGUAGES, Challenge, Practice, Topic
+from practices.selectors import practice_visible_to
 
 from ..cities.serializers import CityRefSerializer
 from ..common import (
@@ -32,9 +35,30 @@ from ..common import (
 )
 from ..practices.serializers import PracticeSerializer
 
+SOURCE_PRACTICE_HELP = _(
+    "The id of the published practice the request starts from (as “Ask for an exchange” on "
+    "a practice page does): its city is ranked first among the peers, unless it is the "
+    "requesting city. Null when the request did not start from a practice."
+)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisiblePracticeField(IdField):
+    """A practice by id among those the requesting user may see (practices.selectors); one
+    they may not see does not exist, as everywhere in the API. Whether it is published is the
+    service's rule (exchanges.services.RequestData), reported on the same field."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        user = request.user if request is not None else AnonymousUser()
+        return practice_visible_to(user=user)
+
 
 class ExchangeRequestSerializer(serializers.ModelSerializer):
     city = CityRefSerializer()
+    source_practice: Any = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=SOURCE_PRACTICE_HELP
+    )
     challenges: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     topics: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     broker = UserRefSerializer(allow_null=True)
@@ -48,6 +72,7 @@ class ExchangeRequestSerializer(serializers.ModelSerializer):
             "challenges",
             "topics",
             "need",
+            "source_practice",
             "formats",
             "languages",
             "window_start",
@@ -75,6 +100,15 @@ class ExchangeRequestWriteSerializer(serializers.Serializer):
     )
     window_start = serializers.DateField(required=False, allow_null=True)
     window_end = serializers.DateField(required=False, allow_null=True)
+    source_practice = VisiblePracticeField(
+        required=False,
+        allow_null=True,
+        help_text=SOURCE_PRACTICE_HELP,
+        error_messages={
+            "does_not_exist": _("There is no practice {pk_value}."),
+            "incorrect_type": _("Give the id of a practice, a number (not {data_type})."),
+        },
+    )
 
     def validate_challenges(self, value: list[Any]) -> list[Any]:
         return at_least_one_challenge(value)
@@ -109,7 +143,12 @@ class MatchSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_explanation(self, match: Match) -> list[str]:
-        return list(match.explanation.get("sentences", []))
+        """The reasons as sentences in the request's language (Accept-Language), practice
+        titles included; rendered for the whole page at once when the view gave them."""
+        rendered = self.context.get("explanations", {})
+        if match.pk in rendered:
+            return list(rendered[match.pk])
+        return explanation_sentences(match.explanation)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_exchange(self, match: Match) -> int | None:

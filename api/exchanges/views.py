@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from exchanges import selectors as exchange_selectors
 from exchanges import services as exchange_services
+from exchanges.explanations import explanations_render
 from exchanges.models import Evaluation, Exchange, ExchangeEvent, ExchangeRequest, Match
 from exchanges.workflow import STEPS, available_steps
 from practices.models import Practice
@@ -73,7 +74,10 @@ def _request_for(request: Request, pk: str) -> ExchangeRequest:
         operation_id="exchange_requests_create",
         request=s.ExchangeRequestWriteSerializer,
         responses={201: s.ExchangeRequestSerializer, **WRITE_ERRORS},
-        description="An official asks, for their city, for help with a challenge.",
+        description="An official asks, for their city, for help with a challenge. A request "
+        "may start from a published practice (`source_practice`, its id): its city then ranks "
+        "first among the peers. An unknown id, a practice you may not see or one that is not "
+        "published gives 400 with the reason under `errors.source_practice`.",
         examples=[
             OpenApiExample(
                 "a request",
@@ -85,7 +89,20 @@ def _request_for(request: Request, pk: str) -> ExchangeRequest:
                     "languages": ["fr"],
                     "formats": ["study_visit"],
                 },
-            )
+            ),
+            OpenApiExample(
+                "a request started from a practice",
+                request_only=True,
+                value={
+                    "city": "nairobi",
+                    "challenges": ["sustainability"],
+                    "need": "How İzmir built sponge neighbourhoods (rain gardens, permeable "
+                    "paving), and how they financed and maintained them.",
+                    "source_practice": 1234,
+                    "languages": ["en"],
+                    "formats": ["study_visit"],
+                },
+            ),
         ],
     ),
 )
@@ -117,7 +134,7 @@ class ExchangeRequestViewSet(
         return Response(s.ExchangeRequestSerializer(_request_for(request, kwargs["pk"])).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = s.ExchangeRequestWriteSerializer(data=request.data)
+        body = s.ExchangeRequestWriteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         values = body.validated_data
         created = exchange_services.exchange_request_create(
@@ -131,6 +148,7 @@ class ExchangeRequestViewSet(
                 languages=list(values.get("languages", [])),
                 window_start=values.get("window_start"),
                 window_end=values.get("window_end"),
+                source_practice=values.get("source_practice"),
             ),
         )
         response = Response(
@@ -181,8 +199,10 @@ class ExchangeRequestViewSet(
             ),
             "exchange",
         )
-        page = self.paginate_queryset(matches)
-        return self.get_paginated_response(s.MatchSerializer(page, many=True).data)
+        page = list(self.paginate_queryset(matches) or [])
+        rendered = explanations_render([m.explanation for m in page])
+        context = {"explanations": dict(zip([m.pk for m in page], rendered, strict=True))}
+        return self.get_paginated_response(s.MatchSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         operation_id="exchange_requests_matches",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from practices.models import Practice
@@ -59,6 +59,15 @@ class Hit:
     related: bool = False
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """A published practice close in meaning to a vector: `similarity` is the raw cosine
+    (-1 to 1), not an engine score, so callers can hold it against floors of their own."""
+
+    id: int
+    similarity: float
+
+
 @dataclass
 class FacetValue:
     value: str
@@ -90,7 +99,7 @@ class SearchPage:
 
 class SearchBackend(ABC):
     """Everything the rest of the project asks of a search engine: the selectors (search,
-    ids, suggest, more_like_this), the outbox drain (index, remove) and rebuild and
+    ids, nearest, suggest, more_like_this), the outbox drain (index, remove) and rebuild and
     search_check (rebuild, refresh, indexed_versions). A backend is named in settings by its
     dotted path (SEARCH_BACKEND) and built with no arguments. Methods raise SearchUnavailable
     when the engine does not answer."""
@@ -111,6 +120,20 @@ class SearchBackend(ABC):
     def ids(self, query: SearchQuery, *, limit: int) -> list[int]:
         """Every matching practice id in the query's order, up to `limit` (for exports: no
         facets, highlights or page window)."""
+
+    @abstractmethod
+    def nearest(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        limit: int,
+        min_similarity: float,
+    ) -> list[Neighbour]:
+        """The published practices closest in meaning to `vector` (a sentence vector from
+        core.embedding), most similar first: at most `limit`, each at least `min_similarity`
+        close, among those the facet `filters` keep (as SearchQuery.filters). No facets, no
+        highlights: peer matching reads the ids and similarities and nothing else."""
 
     @abstractmethod
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:

@@ -48,7 +48,7 @@ import difflib
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -66,7 +66,15 @@ from practices.vectors import practice_vectors, vector_from_bytes
 
 from ..documents import SECTION_NAMES, searchable
 from ..facets import FACETS, YEAR_BANDS, year_band
-from .base import MAX_RESULTS, FacetValue, Hit, SearchBackend, SearchPage, SearchQuery
+from .base import (
+    MAX_RESULTS,
+    FacetValue,
+    Hit,
+    Neighbour,
+    SearchBackend,
+    SearchPage,
+    SearchQuery,
+)
 
 WORD = re.compile(r"\w+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -80,6 +88,10 @@ SEMANTIC_THRESHOLD = 0.40
 # A query is embedded from its first characters only: a longer one says no more about what is
 # wanted, and the tokenizer costs about a second per 10,000 characters.
 QUERY_CHARS = 500
+# `nearest` checks the published and facet filters on this many of the most similar practices
+# at a time: one chunk is usually enough, and a narrow filter costs a few more small queries
+# rather than reading every practice it allows.
+NEAREST_CHUNK = 500
 # What one shared topic adds to a cosine in more_like_this: enough to order near-ties.
 MORE_LIKE_THIS_TOPIC = 0.05
 THROUGH = {
@@ -424,6 +436,39 @@ class DatabaseBackend(SearchBackend):
         correction = " ".join(out)
         corrected = replace(query, text=correction, mode="lexical", page=1)
         return correction if self._match(corrected).ordered else ""
+
+    # -- by meaning alone ------------------------------------------------------------------
+
+    def nearest(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        limit: int,
+        min_similarity: float,
+    ) -> list[Neighbour]:
+        """One matrix product over every stored language version (the cache `search` uses); a
+        practice's similarity is its best version's. The published and facet filters are then
+        checked on the most similar first, NEAREST_CHUNK at a time, until `limit` are kept."""
+        if limit <= 0:
+            return []
+        best = _VECTORS.closest(np.asarray(vector, dtype=np.float32), threshold=min_similarity)
+        ordered = sorted(best, key=lambda pk: (-best[pk], pk))
+        selected = {param: set(values) for param, values in filters.items() if values}
+        out: list[Neighbour] = []
+        for start in range(0, len(ordered), NEAREST_CHUNK):
+            chunk = ordered[start : start + NEAREST_CHUNK]
+            allowed = {
+                pk
+                for pk, _published, _adapted, values in self._rows(SearchQuery(), chunk)
+                if all(values.get(param, set()) & wanted for param, wanted in selected.items())
+            }
+            for pk in chunk:
+                if pk in allowed:
+                    out.append(Neighbour(id=pk, similarity=best[pk]))
+                    if len(out) == limit:
+                        return out
+        return out
 
     # -- suggestions and similar practices ---------------------------------------------------
 

@@ -21,7 +21,7 @@ so (`semantic_unavailable`). "Similar practices" is a knn on the practice's own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -40,7 +40,15 @@ from practices.vectors import practice_vectors
 from ..client import get_client
 from ..documents import documents, mean_vector
 from ..facets import FACETS, YEAR_BANDS
-from .base import MAX_RESULTS, Hit, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
+from .base import (
+    MAX_RESULTS,
+    Hit,
+    Neighbour,
+    SearchBackend,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+)
 from .database import facet_values
 
 log = logging.getLogger(__name__)
@@ -73,6 +81,11 @@ LEXICAL_NAME = "words"
 QUERY_EMBED_CHARS = 1000
 MAX_QUERY_WORDS = 32
 MAX_QUERY_CHARS = 500
+# `nearest` (peer matching) asks the HNSW graph for this many candidates per wanted neighbour:
+# a filtered approximate search needs some slack to return its true nearest ones. The node
+# refuses more than KNN_MAX_CANDIDATES.
+NEAREST_CANDIDATES_FACTOR = 2
+KNN_MAX_CANDIDATES = 10_000
 # Similar practices: how many nearest neighbours to look at, and the small bonus a shared topic
 # or challenge gives (a tie-breaker among equally close practices, not a reason on its own).
 SIMILAR_CANDIDATES = 50
@@ -529,6 +542,50 @@ class ElasticsearchBackend(SearchBackend):
             else:
                 out.append(entry.text)
         return " ".join(out) if changed else ""
+
+    def nearest(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        limit: int,
+        min_similarity: float,
+    ) -> list[Neighbour]:
+        """A knn query on the document vector under the facet filters, with the same
+        `similarity` floor as `search` uses (raw cosine). The engine scores a cosine match
+        (1 + cosine) / 2; the similarity returned is the cosine again. At most MAX_RESULTS
+        (the index's result window)."""
+        size = min(limit, MAX_RESULTS)
+        if size <= 0:
+            return []
+        self.ensure_index()
+        knn = Q(
+            "knn",
+            field="vector",
+            query_vector=[float(x) for x in vector],
+            num_candidates=min(
+                KNN_MAX_CANDIDATES, max(KNN_CANDIDATES, size * NEAREST_CANDIDATES_FACTOR)
+            ),
+            similarity=min_similarity,
+            filter=[self._filter(p, v) for p, v in filters.items() if v],
+        )
+        s = (
+            Search(using=self.client, index=self.alias)
+            .query(knn)
+            .sort("_score", {"id": {"order": "asc"}})
+            .source(False)
+            .extra(size=size, track_total_hits=False)
+        )
+        try:
+            response: Any = s.execute()
+        except NotFoundError:
+            return []
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        return [
+            Neighbour(id=int(hit.meta.id), similarity=round(2 * hit.meta.score - 1, 6))
+            for hit in response.hits
+        ]
 
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:
         prefix = prefix.strip()

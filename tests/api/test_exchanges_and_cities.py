@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.services import BROKER, EDITOR, user_grant_staff_role
 from exchanges.models import Exchange, ExchangeRequest, Match
+from practices.models import PracticeTranslation
 from tests.factories import (
     CityFactory,
     ExchangeFactory,
@@ -270,3 +271,102 @@ def test_request_filters(cast_):
     assert [r["id"] for r in got] == [request.pk]
     bad = broker.get("/api/v1/exchange-requests/?state=lost")
     assert bad.status_code == 400 and "state" in bad.json()["errors"]
+
+
+def test_match_explanations_in_the_readers_language(cast_):
+    """The stored reasons are told in the language the client asks for, practice titles too;
+    a match stored before reasons existed keeps its sentences."""
+    request, exchange = _proposed(cast_)
+    practice = PracticeFactory(
+        city=cast_["lyon"], text__title="Quiet school streets", challenges=["sustainability"]
+    )
+    PracticeTranslation.objects.create(
+        master=practice, language_code="fr", title="Rues scolaires apaisées", summary="Calme."
+    )
+    Match.objects.filter(pk=exchange.match_id).update(
+        explanation={
+            "components": {},
+            "weights": {},
+            "reasons": [
+                {"key": "matched_by_meaning", "practices": [practice.pk], "similarities": [0.4]},
+                {"key": "challenges", "challenges": ["sustainability"], "wanted": 1},
+                {"key": "open"},
+            ],
+        }
+    )
+    Match.objects.filter(request=request, peer_city=cast_["quito"]).update(
+        explanation={"sentences": ["written before reasons existed"]}
+    )
+    url = f"/api/v1/exchange-requests/{request.pk}/matches/"
+    broker = cast_["clients"]["broker"]
+
+    def said(language):
+        body = broker.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        return {m["peer_city"]["slug"]: m["explanation"] for m in body["results"]}
+
+    assert said("en")["lyon"] == [
+        "matched by meaning: “Quiet school streets” (similarity 0.40)",
+        "shares challenges Sustainability (1 of 1)",
+        "open to exchanges",
+    ]
+    assert said("fr")["lyon"] == [
+        "trouvé par le sens : « Rues scolaires apaisées » (similarité 0,40)",
+        "partage les défis Durabilité (1 sur 1)",
+        "ouverte aux échanges",
+    ]
+    # No Spanish text: the original title.
+    assert (
+        said("es")["lyon"][0]
+        == "encontrado por el sentido: «Quiet school streets» (similitud 0,40)"
+    )
+    assert said("fr")["quito"] == ["written before reasons existed"]
+
+
+def test_a_request_may_start_from_a_published_practice(cast_):
+    """`source_practice` from the outside: a published practice is kept and returned; an
+    unknown id, a practice the official may not see, an unpublished one of their own city and
+    a value of another type are refused with 400 and the reason on the field, never a 500."""
+    official = cast_["clients"]["requester_official"]
+    published = PracticeFactory(city=cast_["lyon"], challenges=["sustainability"])
+    others_draft = PracticeFactory(city=cast_["lyon"], review_state="draft", published_at=None)
+    own_draft = PracticeFactory(city=cast_["dakar"], review_state="draft", published_at=None)
+    body = {
+        "city": "dakar",
+        "challenges": ["sustainability"],
+        "need": "We want quieter streets around the schools of the centre.",
+    }
+
+    def refused(value):
+        response = official.post("/api/v1/exchange-requests/", {**body, "source_practice": value})
+        assert response.status_code == 400, (value, response.content)
+        return response.json()["errors"]["source_practice"][0]
+
+    missing = 10**6 + published.pk
+    assert refused(missing) == f"There is no practice {missing}."
+    assert refused(2**70) == f"There is no practice {2**70}."
+    # Someone else's draft does not exist for this official; their own city's draft does.
+    assert refused(others_draft.pk) == f"There is no practice {others_draft.pk}."
+    assert refused(own_draft.pk) == "Start from a published practice."
+    for value, kind in [("abc", "str"), (True, "bool"), (1.5, "float"), ([published.pk], "list")]:
+        assert refused(value) == f"Give the id of a practice, a number (not {kind}).", value
+    french = official.post(
+        "/api/v1/exchange-requests/",
+        {**body, "source_practice": "abc"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert french.json()["errors"]["source_practice"][0].startswith("Donnez l’identifiant")
+    assert ExchangeRequest.objects.count() == 0
+
+    created = official.post("/api/v1/exchange-requests/", {**body, "source_practice": published.pk})
+    assert created.status_code == 201, created.content
+    assert created.json()["source_practice"] == published.pk
+    request = ExchangeRequest.objects.get()
+    assert request.source_practice == published
+    read = official.get(f"/api/v1/exchange-requests/{request.pk}/").json()
+    assert read["source_practice"] == published.pk
+    # Without one: null, as before.
+    again = official.post(
+        "/api/v1/exchange-requests/",
+        {**body, "need": "We want cooler schoolyards with trees and fountains."},
+    )
+    assert again.status_code == 201 and again.json()["source_practice"] is None

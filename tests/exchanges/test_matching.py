@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cities.models import City, CityIndicator, Country
+from exchanges.explanations import explanation_sentences
 from exchanges.matching import WEIGHTS, matches_refresh, need_keywords, rank_peers
 from exchanges.models import Exchange, ExchangeRequest, Match
 from practices.models import Challenge, Practice, Topic
@@ -307,9 +308,12 @@ def test_matches_refresh_stores_suggestions_and_keeps_broker_work(peers, sync_in
     assert [m.peer_city.name for m in matches] == EXPECTED_ORDER
     first = matches[0]
     assert first.status == Match.Status.SUGGESTED
-    assert set(first.explanation) == {"components", "weights", "sentences"}
+    assert set(first.explanation) == {"components", "weights", "reasons"}
     assert first.explanation["weights"] == WEIGHTS
-    assert first.explanation["sentences"][0].startswith("3 published practices match")
+    # Stored as data (a sentence key and its figures), rendered when read.
+    assert first.explanation["reasons"][0]["key"] == "words"
+    assert first.explanation["reasons"][0]["count"] == 3
+    assert explanation_sentences(first.explanation)[0].startswith("3 published practices match")
     assert first.score == pytest.approx(
         sum(WEIGHTS[k] * v for k, v in first.explanation["components"].items()), abs=1e-3
     )

@@ -7,9 +7,10 @@ from django.utils import timezone, translation
 
 from cities.models import City, Country
 from core.embedding import EmbedderUnavailable, UniversalSentenceEncoder, get_embedder
-from exchanges.matching import rank_peers
-from exchanges.models import ExchangeRequest
-from practices.models import Challenge, Practice
+from exchanges.explanations import explanation_sentences
+from exchanges.matching import matches_refresh, rank_peers
+from exchanges.models import ExchangeRequest, Match
+from practices.models import Challenge, Practice, PracticeTranslation
 from practices.vectors import vectors_refresh
 from tests.factories import catalogue_practice as make
 from tests.factories import region
@@ -198,16 +199,55 @@ def test_words_and_meaning_are_told_apart(world, sync_index):
     assert any(s.startswith("matched by meaning:") for s in medellin.explanation)
 
 
-def test_explanations_in_the_readers_language(world, sync_index):
+def test_explanations_are_stored_as_reasons_and_read_in_the_readers_language(world, sync_index):
+    """Ranked by an English-speaking broker, read in French and Spanish: every sentence in the
+    reader's language, and each practice under its title in that language when it has one (else
+    its original)."""
+    PracticeTranslation.objects.create(
+        master=world["sponge"],
+        language_code="fr",
+        title="Quartiers éponges",
+        summary="Des rues et des places qui absorbent les pluies.",
+    )
     sync_index()
     request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
+    with translation.override("en"):
+        matches = {m.peer_city.name: m for m in matches_refresh(request=request)}
+    izmir = Match.objects.get(pk=matches["İzmir"].pk)
+    reasons = izmir.explanation["reasons"]
+    assert reasons[0] == {"key": "source_practice"}
+    assert {"key": "names_city", "city": "İzmir"} in reasons
+    rotterdam = Match.objects.get(pk=matches["Rotterdam"].pk)
+
     with translation.override("fr"):
-        ranked = rank_peers(request=request)
-    izmir = ranked[0]
-    assert "la demande est partie d’une de ses pratiques" in izmir.explanation
+        said = explanation_sentences(izmir.explanation)
+        assert said[0] == "la demande est partie d’une de ses pratiques"
+        assert "le besoin nomme İzmir" in said
+        assert any("« Quartiers éponges »" in s for s in said)
+        assert any("(similarité 0," in s for s in explanation_sentences(rotterdam.explanation))
     with translation.override("es"):
-        ranked = rank_peers(request=request)
-    assert "la solicitud partió de una de sus prácticas" in ranked[0].explanation
+        said = explanation_sentences(izmir.explanation)
+        assert said[0] == "la solicitud partió de una de sus prácticas"
+        # No Spanish version: the original title.
+        assert any("Sponge neighbourhoods" in s for s in said)
+    with translation.override("en"):
+        said = explanation_sentences(izmir.explanation)
+        assert said[0] == "the request was started from one of its practices"
+
+
+def test_explanations_stored_as_sentences_still_read(world):
+    """Rows ranked before reasons existed keep their sentences, shown as they were written."""
+    match = Match.objects.create(
+        request=_request(world["nairobi"], SPONGE_NEED),
+        peer_city=world["izmir"],
+        score=0.5,
+        explanation={"components": {}, "sentences": ["open to exchanges"]},
+    )
+    with translation.override("fr"):
+        assert explanation_sentences(match.explanation) == ["open to exchanges"]
+    # A reason this version does not know, or a malformed one, is left out, never an error.
+    odd = {"reasons": [{"key": "from_the_future"}, {"key": "words"}, {"key": "open"}]}
+    assert explanation_sentences(odd) == ["open to exchanges"]
 
 
 class MissingLibraryEncoder(UniversalSentenceEncoder):
@@ -230,3 +270,19 @@ def test_without_the_embedder_matching_falls_back_to_words_and_says_so(world, sy
     # What the request says about itself still counts without the model.
     request = _request(world["nairobi"], SPONGE_NEED, source=world["sponge"])
     assert rank_peers(request=request)[0].city == world["izmir"]
+
+
+@pytest.mark.elasticsearch
+def test_on_elasticsearch_meaning_comes_from_the_index_not_the_stored_vectors(world, es_settings):
+    """The engine answers by meaning (a knn query on the indexed vectors): with the vectors
+    gone from the database, the Spanish-only answer to a French need is still found."""
+    from search.backends import get_backend
+
+    backend = get_backend()
+    backend.rebuild()
+    backend.refresh()
+    PracticeTranslation.objects.update(embedding=None, embedding_hash="")
+    ranked = rank_peers(request=_request(world["dakar"], FRENCH_NEED))
+    medellin = next(c for c in ranked if c.city == world["medellin"])
+    assert medellin.practices[0] == world["jardines"]
+    assert medellin.explanation[0].startswith("matched by meaning: ")

@@ -171,9 +171,13 @@ def test_broker_ranks_peers_from_the_request_page(client, cast_, make_request, s
     client.post(f"/en/exchanges/requests/{request.pk}/take/")
     client.post(f"/en/exchanges/requests/{request.pk}/rank/")
     match = Match.objects.get(request=request, peer_city=cast_["peer"])
-    assert match.status == "suggested" and match.explanation["sentences"]
+    assert match.status == "suggested" and match.explanation["reasons"]
     page = client.get(f"/en/exchanges/requests/{request.pk}/").content.decode()
     assert "Lyon" in page and "Propose this peer" in page
+    assert "shares challenges Gender equality (1 of 1)" in page
+    # Rendered when read: the same stored reasons in the reader's language.
+    page = client.get(f"/fr/exchanges/requests/{request.pk}/").content.decode()
+    assert "partage les défis Égalité de genre (1 sur 1)" in page
     assert not Match.objects.filter(request=request, peer_city=cast_["requester"]).exists()
     client.force_login(cast_["people"]["requester_official"])
     assert client.post(f"/en/exchanges/requests/{request.pk}/rank/").status_code == 403

@@ -313,3 +313,32 @@ def test_digest_lists_waiting_requests_once_a_day(cast_, make_request, settings)
     assert digest_send() == 2  # both brokers
     assert digest_send() == 0  # not twice the same day
     assert "Dakar" in mail.outbox[-1].body
+
+
+def test_the_proposal_mail_says_why_in_each_readers_language(
+    cast_, django_capture_on_commit_callbacks
+):
+    p = cast_["people"]
+    p["peer_official"].preferred_language = "fr"
+    p["peer_official"].save()
+    p["peer_practitioner"].preferred_language = "es"
+    p["peer_practitioner"].save()
+    request = file_request(cast_)
+    services.exchange_request_take(request=request, by=p["broker"])
+    match = Match.objects.create(
+        request=request,
+        peer_city=cast_["peer"],
+        score=0.8,
+        explanation={"reasons": [{"key": "open"}, {"key": "source_practice"}]},
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.exchange_request_propose(request=request, by=p["broker"], match=match)
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert (
+        "Pourquoi cette ville pair :\n- ouverte aux échanges\n- la demande est partie"
+        in (bodies[p["peer_official"].email])
+    )
+    assert (
+        "Por qué esta ciudad par:\n- abierta a intercambios" in bodies[p["peer_practitioner"].email]
+    )
