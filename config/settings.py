@@ -110,6 +110,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several requests at once too (runserver's threads). SQLite's
+    # default deferred transactions take the write lock only at their first write, and a
+    # transaction that read first then cannot get it: "database is locked", a 500, in every
+    # race (issue 14, item 10: concurrent accepts). IMMEDIATE takes the lock at BEGIN, so
+    # concurrent writers queue (up to `timeout` seconds) and then see the winner's state, and
+    # WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
