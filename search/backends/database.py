@@ -7,9 +7,10 @@ accents folded (search/migrations/0005); the query is parsed with all three and 
 matches if any of them does, so plurals and stems match ("transports" for "transport") and
 "mobilite" finds "mobilité". Ranked with `ts_rank` (title above summary above body), and a
 title containing the whole query (a practice's name) ranks above everything. Elsewhere (SQLite)
-every word of the query, folded (case and accents, `fold`) and with a plural ending cut
-(`_variants`), must appear in the title, summary, body or city of some language of the
-practice. The database is always current, so index/remove have nothing to do.
+every word of the query, folded (case and accents, `fold`), must appear in the title, summary,
+body or city of some language of the practice: as the start of a word when it has PREFIX_MIN
+letters or more, as a whole word (or its plural or singular) when shorter (`_forms`). The
+database is always current, so index/remove have nothing to do.
 
 Meaning ("semantic"): the query is embedded (core.embedding) and compared by cosine with the
 stored vector of every language version (practices.vectors); a practice's similarity is its
@@ -199,10 +200,10 @@ class DatabaseBackend(SearchBackend):
         sections = " || ' ' || ".join(f"coalesce(t.{name}, '')" for name in SECTION_NAMES)
         found: dict[int, float] | None = None
         for word in words[:10]:
-            variants = _variants(word)
-            anywhere = " OR ".join(["instr(pt_fold(d.doc), %s) > 0"] * len(variants))
-            in_title = " OR ".join(["instr(pt_fold(d.title), %s) > 0"] * len(variants))
-            in_summary = " OR ".join(["instr(pt_fold(d.summary), %s) > 0"] * len(variants))
+            variants = [f" {form} " if whole else f" {form}" for form, whole in _forms(word)]
+            anywhere = " OR ".join(["instr(pt_words(d.doc), %s) > 0"] * len(variants))
+            in_title = " OR ".join(["instr(pt_words(d.title), %s) > 0"] * len(variants))
+            in_summary = " OR ".join(["instr(pt_words(d.summary), %s) > 0"] * len(variants))
             # Only fixed SQL is interpolated (placeholders and column names); values are bound.
             sql = f"""
                 SELECT d.master_id, max(CASE WHEN {in_title} THEN 3 WHEN {in_summary} THEN 2
@@ -235,7 +236,7 @@ class DatabaseBackend(SearchBackend):
             "master_id", "title"
         )
         for pk, title in titles:
-            if phrase in fold(title):
+            if f" {phrase}" in _words(title):
                 found[pk] = max(found[pk], 100.0 + found[pk])
         return found
 
@@ -370,13 +371,15 @@ class DatabaseBackend(SearchBackend):
         words = [w for w in WORD.findall(fold(query.text))[:20] if len(w) > 1]
         if not words:
             return
-        # Matched on folded text, from the start of a word to its end, so "mobilite" marks
-        # "Mobilité" and "transport" marks "transports", as they were found.
-        stems = {v for w in words for v in _variants(w)}
+        # Marked on folded text as they were found (_forms): "mobilite" marks "Mobilité",
+        # "transport" marks "transports" (from the start of a word to its end), "car" marks
+        # "car" and "cars" but not "carril".
+        forms = {form for w in words for form in _forms(w)}
         pattern = re.compile(
-            r"\b(?:"
-            + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
-            + r")\w*"
+            "|".join(
+                rf"\b{re.escape(form)}\b" if whole else rf"\b{re.escape(form)}\w*"
+                for form, whole in sorted(forms, key=lambda f: len(f[0]), reverse=True)
+            )
         )
         texts = {
             t.master_id: t
@@ -425,7 +428,9 @@ class DatabaseBackend(SearchBackend):
             DatabaseBackend._vocabulary = (version, words)
         out, changed = [], False
         for word in WORD.findall(fold(query.text))[:20]:
-            if word in words:
+            # A word of the titles, or one that some practice's text contains ("cable" in a
+            # body), is no misspelling: "cable car" was corrected to "calle car".
+            if word in words or self._text_matches(word):
                 out.append(word)
                 continue
             close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
@@ -557,6 +562,26 @@ def fold(text: str) -> str:
     return _CONTROL.sub(" ", kept.casefold())
 
 
+# A query word this long or longer matches the words that start with it ("transport" finds
+# "transports", "transporte", "transportation"); a shorter one matches whole words only, with its
+# plural or singular forms ("car" finds "car" and "cars", not "carril", "cargo" or "scarce",
+# which substring matching gave for the demo's "cable car").
+PREFIX_MIN = 5
+
+
+def _forms(word: str) -> list[tuple[str, bool]]:
+    """(form, whole word?) pairs that a query word matches in folded text."""
+    if len(word) >= PREFIX_MIN:
+        return [(v, False) for v in _variants(word)]
+    plurals = [word + "s", word + "es"] + ([word[:-1] + "ies"] if word.endswith("y") else [])
+    return [(v, True) for v in dict.fromkeys([*_variants(word), *plurals])]
+
+
+def _words(value: str) -> str:
+    """Folded words separated and surrounded by single spaces, for whole-word matching."""
+    return " " + " ".join(WORD.findall(fold(value))) + " "
+
+
 def _variants(word: str) -> list[str]:
     """The word and its likely singulars (English, French, Spanish), for substring matching:
     "cities" -> "city", "reseaux" -> "reseau", "buses" -> "bus", "femmes" -> "femme"."""
@@ -581,6 +606,9 @@ def _register_fold() -> None:
     connection.ensure_connection()
     connection.connection.create_function(
         "pt_fold", 1, lambda v: fold(v) if v else "", deterministic=True
+    )
+    connection.connection.create_function(
+        "pt_words", 1, lambda v: _words(v) if v else " ", deterministic=True
     )
 
 

@@ -79,7 +79,9 @@
           window.location.assign(url);
           return;
         }
-        current.replaceWith(document.importNode(fresh, true));
+        var imported = document.importNode(fresh, true);
+        current.replaceWith(imported);
+        foldFilters(imported);
         document.title = doc.title;
         if (push) {
           window.history.pushState({ liveSearch: true }, "", url);
@@ -103,6 +105,18 @@
     event.preventDefault();
     load(link.href, true);
   });
+
+  // Phones: the filters start folded (they open with their button), so the first result
+  // shows in the first screen; on a wide screen they stay open, and the button is hidden.
+  function foldFilters(root) {
+    if (!window.matchMedia("(max-width: 48rem)").matches) {
+      return;
+    }
+    (root || document).querySelectorAll("details[data-collapse-narrow]").forEach(function (d) {
+      d.removeAttribute("open");
+    });
+  }
+  foldFilters(document);
 
   window.addEventListener("popstate", function () {
     if (container()) {

@@ -41,12 +41,19 @@ class Actor:
     """One person in one browser context, with the screenshots of their journey."""
 
     def __init__(
-        self, browser, base_url: str, language: str, shots: Path, name: str, javascript: bool
+        self,
+        browser,
+        base_url: str,
+        language: str,
+        shots: Path,
+        name: str,
+        javascript: bool,
+        viewport: tuple[int, int] = (1280, 900),
     ):
         self.context = browser.new_context(
             base_url=base_url,
             locale=language,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": viewport[0], "height": viewport[1]},
             java_script_enabled=javascript,
         )
         self.context.set_default_timeout(15_000)
@@ -92,8 +99,10 @@ def actors(browser, live_server, request):
     for old in shots.glob("*.png"):
         old.unlink()
 
-    def make(name: str, language: str, javascript: bool = True) -> Actor:
-        actor = Actor(browser, live_server.url, language, shots, name, javascript)
+    def make(
+        name: str, language: str, javascript: bool = True, viewport: tuple[int, int] = (1280, 900)
+    ) -> Actor:
+        actor = Actor(browser, live_server.url, language, shots, name, javascript, viewport)
         made.append(actor)
         return actor
 

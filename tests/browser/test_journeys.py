@@ -58,6 +58,32 @@ def test_visitor_searches_with_two_facets_and_opens_a_practice(world, actors, la
     _no_console_errors(visitor)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_the_first_result_is_in_the_first_screen(world, actors, language):
+    """Issue 16: at 390 x 844 the first result started 1,600 px down, below 13 facet groups.
+    The filters fold behind one button; the page is no wider than the screen."""
+    visitor = actors("phone", language, viewport=(390, 844))
+    page = visitor.page
+    visitor.goto("/search/?q=marches")
+    first = page.locator(".results .practice-item").first
+    expect(first).to_be_visible()
+    assert first.bounding_box()["y"] < 844
+    expect(page.locator(".facets a[href*='challenge=gender-equality']")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    visitor.shot("results")
+    page.click(".facets-toggle > summary")
+    page.click(".facets a[href*='challenge=gender-equality']")
+    expect(page.locator(".chips li")).to_have_count(1)
+    # After a choice the filters fold again: the results are what the reader wants next.
+    expect(page.locator(".facets-toggle section").first).to_be_hidden()
+    visitor.shot("filtered")
+    for path in ("/cities/", f"/practices/{world['walks'].pk}/"):
+        visitor.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        visitor.shot(path.strip("/").replace("/", "-"))
+    _no_console_errors(visitor)
+
+
 def test_search_and_language_switch_work_without_javascript(world, actors):
     visitor = actors("no-js", "fr", javascript=False)
     page = visitor.page

@@ -257,3 +257,36 @@ def test_postgresql_stems_each_language_and_folds_accents(corpus):
     assert {hit.id for hit in search("sabados", mode="lexical").hits} == {corpus["dengue"].pk}
     # French stemming: "exploratoire" for "exploratoires".
     assert corpus["mobilite"].pk in {hit.id for hit in search("exploratoire", mode="lexical").hits}
+
+
+def test_short_words_match_whole_words_not_pieces_of_others(world, settings):
+    """On SQLite, "car" found "carril", "cargo" and "scarce" (substring matching): the demo's
+    "cable car" ranked car-free days and a bicycle lane first. A short word now matches whole
+    words (and its plural), a long one the start of words."""
+    settings.SEARCH_BACKEND = DATABASE
+    w = world
+    cable = make(w["lyon"], title="Cable cars for hillside districts", summary="Gondolas.")
+    make(w["paris"], title="Carril bici", summary="Un carril segregado.", language="es")
+    make(w["dakar"], title="Scarce water", summary="Cargo bikes deliver water.")
+    transport = make(w["mexico"], title="Transporte público", summary="Buses.", language="es")
+    backend = get_backend()
+    backend.rebuild()
+    found = backend.search(SearchQuery(text="car", mode="lexical"))
+    assert [h.id for h in found.hits] == [cable.pk]
+    assert backend.search(SearchQuery(text="cars", mode="lexical")).total == 1
+    hit = backend.search(SearchQuery(text="cable car", mode="lexical")).hits[0]
+    assert hit.id == cable.pk and "<mark>cars</mark>" in hit.highlights["title"][0]
+    long = backend.search(SearchQuery(text="transport", mode="lexical"))
+    assert transport.pk in [h.id for h in long.hits]  # a long word: the start of "transporte"
+
+
+def test_a_word_the_texts_contain_is_not_corrected(world, settings):
+    """ "cable car" got "Did you mean calle car?": "cable" was in no title, only in texts."""
+    settings.SEARCH_BACKEND = DATABASE
+    make(world["lyon"], title="Gondola lifts for hillsides", summary="A cable car network.")
+    make(world["mexico"], title="Calle car-free", summary="Sin coches.", language="es")
+    backend = get_backend()
+    backend.rebuild()
+    page = backend.search(SearchQuery(text="cable car", mode="lexical"))
+    assert page.total == 1 and page.suggestion == ""
+    assert backend.search(SearchQuery(text="gondala lifts")).suggestion == "gondola lifts"
