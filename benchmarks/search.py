@@ -11,12 +11,18 @@ What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated eac
    (portal.demo, the same generator as the demo), runs the query mix through the database
    backend in process and through HTTP (gunicorn, 2 workers x 4 threads, DEBUG off) at
    concurrency 1 and 4;
-2. grows the data to --size practices, rebuilds the Elasticsearch index in a child process
-   (`manage.py search_rebuild`: documents/s and that process's peak memory), and runs the same
-   mix through the Elasticsearch backend and through HTTP.
+   before that, computes the sentence vector of every language version (practices.vectors,
+   what the outbox drain does; the embedding throughput in texts/s), so the default
+   "combined" search has its meaning part to work with;
+2. grows the data to --size practices, computes the new versions' vectors, rebuilds the
+   Elasticsearch index with those stored vectors in a child process (`manage.py
+   search_rebuild`: documents/s and that process's peak memory), and runs the same mix through
+   the Elasticsearch backend and through HTTP.
 The query mix: --queries queries (500), each a text drawn from real practice vocabulary in
 English, French and Spanish plus zero to three facet filters, seeded so every run is the same.
-It ends with one line of JSON holding every figure.
+HTTP latencies are also given by the number of facets selected (each selected facet costs the
+Elasticsearch backend one more aggregation). Memory: the peak of each web worker, which loads
+the model on its first search. It ends with one line of JSON holding every figure.
 """
 
 from __future__ import annotations
@@ -253,9 +259,9 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def process_tree_peak_kb(pid: int) -> int:
-    """Sum of the peak resident memory (VmHWM) of a process and its children."""
-    total = 0
+def process_tree_peaks_kb(pid: int) -> list[int]:
+    """The peak resident memory (VmHWM) of a process and of each of its children."""
+    peaks = []
     pids = [pid]
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -266,16 +272,17 @@ def process_tree_peak_kb(pid: int) -> int:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
+                    peaks.append(int(line.split()[1]))
         except OSError:
             pass
-    return total
+    return peaks
 
 
-def run_urls(urls: list[str], concurrency: int) -> dict:
+def run_urls(urls: list[str], concurrency: int, groups: list[int] | None = None) -> dict:
     """GET every URL once from `concurrency` threads; latencies, throughput and errors (any
-    answer but 200)."""
+    answer but 200); with `groups` (one label per URL), the latencies of each label too."""
     latencies: list[float] = []
+    by_url: dict[int, float] = {}
     errors = 0
     lock = threading.Lock()
     index = iter(range(len(urls)))
@@ -297,6 +304,7 @@ def run_urls(urls: list[str], concurrency: int) -> dict:
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 latencies.append(elapsed)
+                by_url[i] = elapsed
                 errors += 0 if ok else 1
 
     started = time.perf_counter()
@@ -306,7 +314,16 @@ def run_urls(urls: list[str], concurrency: int) -> dict:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {**summary(latencies), "per_s": round(len(urls) / wall, 1), "errors": errors}
+    out = {**summary(latencies), "per_s": round(len(urls) / wall, 1), "errors": errors}
+    if groups is not None:
+        out["by_group"] = {
+            str(g): {
+                "queries": groups.count(g),
+                **summary([by_url[i] for i, label in enumerate(groups) if label == g]),
+            }
+            for g in sorted(set(groups))
+        }
+    return out
 
 
 def run_http(port: int, mix, concurrency: int) -> dict:
@@ -314,8 +331,10 @@ def run_http(port: int, mix, concurrency: int) -> dict:
         f"http://127.0.0.1:{port}/api/v1/search/practices/?" + urllib.parse.urlencode(p)
         for p in mix
     ]
-    result = run_urls(urls, concurrency)
+    facets = [len({k for k, _v in p if k in FACET_CHOICES}) for p in mix]
+    result = run_urls(urls, concurrency, groups=facets)
     result["searches_per_s"] = result.pop("per_s")
+    result["by_selected_facets"] = result.pop("by_group")
     return result
 
 
@@ -330,11 +349,30 @@ def phase(label: str, env: dict[str, str], port: int, mix, backend) -> dict:
                 f"[{label}] {len(mix)} queries over HTTP at concurrency {concurrency} …", flush=True
             )
             result[f"http_c{concurrency}"] = run_http(port, mix, concurrency)
-        result["web_peak_rss_mb"] = round(process_tree_peak_kb(server.pid) / 1024, 1)
+        peaks = process_tree_peaks_kb(server.pid)
+        result["web_peak_rss_mb"] = round(sum(peaks) / 1024, 1)
+        result["web_worker_peak_rss_mb"] = round(max(peaks[1:] or peaks) / 1024, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     return result
+
+
+def compute_vectors() -> dict:
+    """The vectors of every language version that has none (what the outbox drain does)."""
+    from practices.models import Practice
+    from practices.vectors import vectors_refresh
+
+    started = time.perf_counter()
+    report = vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
+    seconds = time.perf_counter() - started
+    return {
+        "computed": report.computed,
+        "unchanged": report.unchanged,
+        "failed": report.failed,
+        "seconds": round(seconds, 1),
+        "texts_per_s": round(report.computed / seconds, 1) if report.computed else None,
+    }
 
 
 def main() -> None:
@@ -382,6 +420,8 @@ def main() -> None:
     started = time.perf_counter()
     demo_load(practices=args.db_size, member_cities=args.cities)
     figures["generate_db_size_s"] = round(time.perf_counter() - started, 1)
+    print(f"[database] computing the vectors of {args.db_size} practices …", flush=True)
+    figures["vectors_db_size"] = compute_vectors()
     env_db = {
         **env,
         "ELASTICSEARCH_URL": "",
@@ -392,6 +432,8 @@ def main() -> None:
     started = time.perf_counter()
     demo_load(practices=args.size, member_cities=args.cities)
     figures["generate_size_s"] = round(time.perf_counter() - started, 1)
+    print(f"[elasticsearch] computing the vectors of {args.size} practices …", flush=True)
+    figures["vectors"] = compute_vectors()
 
     print(f"[elasticsearch] rebuilding the index of {args.size} practices …", flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -420,7 +462,14 @@ def main() -> None:
         print(
             f"  HTTP concurrency {c}  p50 {h['p50_ms']} ms, p95 {h['p95_ms']} ms, {h['searches_per_s']} searches/s, {h['errors']} errors"
         )
-    print(f"  web processes peak  {db['web_peak_rss_mb']} MB")
+    print(
+        f"  web processes peak  {db['web_peak_rss_mb']} MB, one worker {db['web_worker_peak_rss_mb']} MB"
+    )
+    print(f"  HTTP c1 by facets   {by_facets(db['http_c1'])}")
+    vx = figures["vectors"]
+    print(
+        f"Vectors: {vx['computed']} texts in {vx['seconds']} s = {vx['texts_per_s']} texts/s (1 thread)"
+    )
     print(f"Elasticsearch backend, {args.size} practices:")
     print(
         f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
@@ -436,8 +485,18 @@ def main() -> None:
         print(
             f"  HTTP concurrency {c}  p50 {h['p50_ms']} ms, p95 {h['p95_ms']} ms, {h['searches_per_s']} searches/s, {h['errors']} errors"
         )
-    print(f"  web processes peak  {es['web_peak_rss_mb']} MB")
+    print(
+        f"  web processes peak  {es['web_peak_rss_mb']} MB, one worker {es['web_worker_peak_rss_mb']} MB"
+    )
+    print(f"  HTTP c1 by facets   {by_facets(es['http_c1'])}")
     print(json.dumps(figures, sort_keys=True))
+
+
+def by_facets(http: dict) -> str:
+    return "; ".join(
+        f"{n} selected: p50 {row['p50_ms']} p95 {row['p95_ms']} ms ({row['queries']})"
+        for n, row in http["by_selected_facets"].items()
+    )
 
 
 if __name__ == "__main__":

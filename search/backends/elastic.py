@@ -56,13 +56,14 @@ HIGHLIGHT_FIELDS = [
 FACET_FIELD = {f.param: f.field for f in FACETS}
 NEWEST: dict[str, Any] = {"published_at": {"order": "desc", "missing": "_last"}}
 VECTOR_DIMS = 512
-# The knn part of a search: how many nearest practices it may bring (per shard; one shard
-# here), and how close they must be (raw cosine: the knn query's `similarity` is the vector
-# similarity, not the score). The floor keeps a query's far neighbours out: without it every
-# search would "match" KNN_CANDIDATES practices. Measured with the multilingual encoder on
-# title+summary vectors: a short French query and the Spanish practice it means score 0.35-0.46
-# ("jardin potager partage" / "Huertos urbanos comunitarios"), a query and a practice on another
-# subject 0.30 at most, mostly below 0.2 (tests/search/test_meaning_elastic.py holds both sides).
+# The knn part of a search: how many nearest practices it may bring (its k and num_candidates,
+# per shard; one shard here), and how close they must be (raw cosine: the knn query's
+# `similarity` is the vector similarity, not the score). The floor keeps a query's far
+# neighbours out: without it every search would "match" KNN_CANDIDATES practices. Measured
+# with the multilingual encoder on title+summary vectors: a short French query and the Spanish
+# practice it means score 0.35-0.46 ("jardin potager partage" / "Huertos urbanos
+# comunitarios"), a query and a practice on another subject 0.30 at most, mostly below 0.2
+# (tests/search/test_meaning_elastic.py holds both sides).
 KNN_CANDIDATES = 100
 KNN_SIMILARITY = 0.32
 # Every practice the words found outranks every one found by meaning alone: the knn part
@@ -350,6 +351,9 @@ class ElasticsearchBackend(SearchBackend):
             "knn",
             field="vector",
             query_vector=vector,
+            # k, not only num_candidates: left out, it is the request's size, so a page of one
+            # hit would match (and count) fewer practices than a page of 50.
+            k=KNN_CANDIDATES,
             num_candidates=KNN_CANDIDATES,
             similarity=KNN_SIMILARITY,
             filter=filters,
@@ -587,6 +591,9 @@ class ElasticsearchBackend(SearchBackend):
                         "knn",
                         field="vector",
                         query_vector=vector,
+                        # k as wide as the candidates (it defaults to `size`), so a shared
+                        # topic can lift a near neighbour just past the first `limit`.
+                        k=max(SIMILAR_CANDIDATES, limit * 4),
                         num_candidates=max(SIMILAR_CANDIDATES, limit * 4),
                         filter=[Q("bool", must_not=itself)],
                     )
