@@ -4,6 +4,7 @@
     make services-up
     .venv/bin/python benchmarks/search.py            # 100,000 practices (10,000 for the DB)
     .venv/bin/python benchmarks/search.py --size 5000 --db-size 2000   # a quick run
+    .venv/bin/python benchmarks/search.py --reuse --skip-database   # Elasticsearch again
 
 What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated each run unless
 --reuse):
@@ -392,6 +393,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the benchmark database of a previous run"
     )
+    parser.add_argument(
+        "--skip-database",
+        action="store_true",
+        help="measure Elasticsearch only (with --reuse: a second run of that phase)",
+    )
     args = parser.parse_args()
 
     bench_name, bench_url = bench_database(args.database_url)
@@ -427,7 +433,8 @@ def main() -> None:
         "ELASTICSEARCH_URL": "",
         "SEARCH_BACKEND": "search.backends.database.DatabaseBackend",
     }
-    figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
+    if not args.skip_database:
+        figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
 
     started = time.perf_counter()
     demo_load(practices=args.size, member_cities=args.cities)
@@ -451,8 +458,22 @@ def main() -> None:
     }
     figures["elasticsearch"] = phase("elasticsearch", env, args.port, mix, backend)
 
-    db, es, rb = figures["database"], figures["elasticsearch"], figures["rebuild"]
     print()
+    report(args, figures)
+    print(json.dumps(figures, sort_keys=True))
+
+
+def report(args: argparse.Namespace, figures: dict) -> None:
+    if "database" in figures:
+        report_database(args, figures["database"])
+    vx = figures["vectors"]
+    print(
+        f"Vectors: {vx['computed']} texts in {vx['seconds']} s = {vx['texts_per_s']} texts/s (1 thread)"
+    )
+    report_elasticsearch(args, figures["elasticsearch"], figures["rebuild"])
+
+
+def report_database(args: argparse.Namespace, db: dict) -> None:
     print(f"Database backend, {args.db_size} practices, {args.queries} queries:")
     print(
         f"  in process          p50 {db['in_process']['p50_ms']} ms, p95 {db['in_process']['p95_ms']} ms"
@@ -466,10 +487,9 @@ def main() -> None:
         f"  web processes peak  {db['web_peak_rss_mb']} MB, one worker {db['web_worker_peak_rss_mb']} MB"
     )
     print(f"  HTTP c1 by facets   {by_facets(db['http_c1'])}")
-    vx = figures["vectors"]
-    print(
-        f"Vectors: {vx['computed']} texts in {vx['seconds']} s = {vx['texts_per_s']} texts/s (1 thread)"
-    )
+
+
+def report_elasticsearch(args: argparse.Namespace, es: dict, rb: dict) -> None:
     print(f"Elasticsearch backend, {args.size} practices:")
     print(
         f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
@@ -489,7 +509,6 @@ def main() -> None:
         f"  web processes peak  {es['web_peak_rss_mb']} MB, one worker {es['web_worker_peak_rss_mb']} MB"
     )
     print(f"  HTTP c1 by facets   {by_facets(es['http_c1'])}")
-    print(json.dumps(figures, sort_keys=True))
 
 
 def by_facets(http: dict) -> str:
