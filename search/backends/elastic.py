@@ -21,7 +21,8 @@ so (`semantic_unavailable`). "Similar practices" is a knn on the practice's own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -76,6 +77,21 @@ MAX_QUERY_CHARS = 500
 # Similar practices: how many nearest neighbours to look at, and the small bonus a shared topic
 # or challenge gives (a tie-breaker among equally close practices, not a reason on its own).
 SIMILAR_CANDIDATES = 50
+
+
+# Documents per bulk request (a document with its vector is about 9 KB of JSON).
+BULK_CHUNK = 500
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def mappings() -> dict[str, Any]:
@@ -203,13 +219,28 @@ class ElasticsearchBackend(SearchBackend):
             raise _unavailable(exc) from exc
 
     def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
+        """Send the actions in chunks, building the next chunk (database reads, here, in this
+        thread) while the node indexes the previous one: on two cores a rebuild takes about
+        the time of the slower of the two instead of their sum."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
+            pending: Future[int] | None = None
+            for chunk in _chunks(actions, BULK_CHUNK):
+                if pending is not None:
+                    done += pending.result()
+                pending = sender.submit(self._send, chunk, index)
+            if pending is not None:
+                done += pending.result()
+        return done
+
+    def _send(self, actions: list[dict[str, Any]], index: str) -> int:
         done = 0
         try:
             for ok, item in streaming_bulk(
                 self.client,
                 actions,
                 index=index,
-                chunk_size=500,
+                chunk_size=BULK_CHUNK,
                 raise_on_error=False,
                 raise_on_exception=True,
                 max_retries=2,
