@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/search.py            # 100,000 practices (10,000 for the DB)
     .venv/bin/python benchmarks/search.py --size 5000 --db-size 2000   # a quick run
     .venv/bin/python benchmarks/search.py --reuse --skip-database   # Elasticsearch again
+    .venv/bin/python benchmarks/search.py --skip-elasticsearch      # the database backend only
 
 What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated each run unless
 --reuse):
@@ -398,6 +399,9 @@ def main() -> None:
         action="store_true",
         help="measure Elasticsearch only (with --reuse: a second run of that phase)",
     )
+    parser.add_argument(
+        "--skip-elasticsearch", action="store_true", help="measure the database backend only"
+    )
     args = parser.parse_args()
 
     bench_name, bench_url = bench_database(args.database_url)
@@ -436,6 +440,11 @@ def main() -> None:
     if not args.skip_database:
         figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
 
+    if args.skip_elasticsearch:
+        print()
+        report_database(args, figures["database"])
+        print(json.dumps(figures, sort_keys=True))
+        return
     started = time.perf_counter()
     demo_load(practices=args.size, member_cities=args.cities)
     figures["generate_size_s"] = round(time.perf_counter() - started, 1)
