@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/search.py            # 100,000 practices (10,000 for the DB)
     .venv/bin/python benchmarks/search.py --size 5000 --db-size 2000   # a quick run
     .venv/bin/python benchmarks/search.py --reuse --skip-database   # Elasticsearch again
+    .venv/bin/python benchmarks/search.py --reuse --skip-database --no-rebuild   # its queries
     .venv/bin/python benchmarks/search.py --skip-elasticsearch      # the database backend only
 
 What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated each run unless
@@ -402,6 +403,11 @@ def main() -> None:
     parser.add_argument(
         "--skip-elasticsearch", action="store_true", help="measure the database backend only"
     )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="with --reuse: search the index the previous run built (no rebuild figure)",
+    )
     args = parser.parse_args()
 
     bench_name, bench_url = bench_database(args.database_url)
@@ -451,20 +457,23 @@ def main() -> None:
     print(f"[elasticsearch] computing the vectors of {args.size} practices …", flush=True)
     figures["vectors"] = compute_vectors()
 
-    print(f"[elasticsearch] rebuilding the index of {args.size} practices …", flush=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "search_rebuild"], cwd=ROOT, env=env, check=True)
-    rebuild_s = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     backend = ElasticsearchBackend()
-    indexed = backend.client.count(index=backend.alias)["count"]
-    figures["rebuild"] = {
-        "documents": indexed,
-        "seconds": round(rebuild_s, 1),
-        "docs_per_s": round(indexed / rebuild_s),
-        "indexer_peak_rss_mb": round(max(peak, before) / 1024, 1),
-    }
+    if not args.no_rebuild:
+        print(f"[elasticsearch] rebuilding the index of {args.size} practices …", flush=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "search_rebuild"], cwd=ROOT, env=env, check=True
+        )
+        rebuild_s = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        indexed = backend.client.count(index=backend.alias)["count"]
+        figures["rebuild"] = {
+            "documents": indexed,
+            "seconds": round(rebuild_s, 1),
+            "docs_per_s": round(indexed / rebuild_s),
+            "indexer_peak_rss_mb": round(max(peak, before) / 1024, 1),
+        }
     figures["elasticsearch"] = phase("elasticsearch", env, args.port, mix, backend)
 
     print()
@@ -479,7 +488,7 @@ def report(args: argparse.Namespace, figures: dict) -> None:
     print(
         f"Vectors: {vx['computed']} texts in {vx['seconds']} s = {vx['texts_per_s']} texts/s (1 thread)"
     )
-    report_elasticsearch(args, figures["elasticsearch"], figures["rebuild"])
+    report_elasticsearch(args, figures["elasticsearch"], figures.get("rebuild"))
 
 
 def report_database(args: argparse.Namespace, db: dict) -> None:
@@ -498,11 +507,12 @@ def report_database(args: argparse.Namespace, db: dict) -> None:
     print(f"  HTTP c1 by facets   {by_facets(db['http_c1'])}")
 
 
-def report_elasticsearch(args: argparse.Namespace, es: dict, rb: dict) -> None:
+def report_elasticsearch(args: argparse.Namespace, es: dict, rb: dict | None) -> None:
     print(f"Elasticsearch backend, {args.size} practices:")
-    print(
-        f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
-    )
+    if rb:
+        print(
+            f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
+        )
     print(
         f"  engine took         p50 {es['engine_took']['p50_ms']} ms, p95 {es['engine_took']['p95_ms']} ms"
     )
