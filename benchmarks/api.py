@@ -132,7 +132,7 @@ def main() -> None:
             for concurrency in (1, 4):
                 print(f"[api] {kind}: {len(paths)} requests at concurrency {concurrency} …")
                 figures[kind][f"c{concurrency}"] = run(args.port, paths, concurrency)
-        figures["web_peak_rss_mb"] = round(bench.process_tree_peak_kb(server.pid) / 1024, 1)
+        figures["web_peak_rss_mb"] = round(sum(bench.process_tree_peaks_kb(server.pid)) / 1024, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

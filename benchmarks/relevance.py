@@ -5,6 +5,7 @@ and by both, on each backend; figures printed (never asserted).
     make services-up
     .venv/bin/python benchmarks/relevance.py                      # database backend only
     ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/python benchmarks/relevance.py  # and ES
+    .venv/bin/python benchmarks/relevance.py --database-url sqlite:////tmp/relevance.sqlite3
 
 What it does, in a PostgreSQL database of its own (`<name>_relevance`, recreated each run):
 1. loads the reference cities (`cities_load_reference`, as `manage.py load_cities` does) and
@@ -21,8 +22,14 @@ What it does, in a PostgreSQL database of its own (`<name>_relevance`, recreated
      min(5, number of relevant practices), as benchmarks/matching.py counts it;
    - MRR: the mean of 1 / rank of the first relevant hit (0 when none of the first 10 is);
    - name@1 (name queries): the share whose named practice is the first hit;
+   - related@10: hits found by meaning alone among the first 10, per query, and how many of
+     them are judged not relevant (what a looser floor for meaning costs);
    then the same figures for meaning alone computed here from the stored vectors, without any
-   backend: what a backend's semantic mode should reach, and a check of the vectors.
+   backend: what a backend's semantic mode should reach, and a check of the vectors;
+4. a what-if table (POLICIES): combined retrieval with the database backend's lexical hits
+   and other rules for which practices meaning adds (fixed floors, or the N nearest above a
+   low floor), over the stored title+summary vectors and over whole-text vectors embedded
+   here, with the wrong hits each rule brings.
 Targets of issue 13 for "combined": same recall@5 >= 0.95, cross >= 0.9, name@1 >= 0.95, and
 same-language combined never below lexical. It ends with one line of JSON holding every figure.
 """
@@ -145,6 +152,8 @@ def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) ->
         recall: dict[str, list[float]] = defaultdict(list)
         rr: dict[str, list[float]] = defaultdict(list)
         first: list[float] = []
+        related: list[int] = []
+        wrong: list[int] = []
         unavailable = 0
         started = time.perf_counter()
         for query in queries:
@@ -161,6 +170,10 @@ def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) ->
             rr[kind].append(next((1 / (i + 1) for i, r in enumerate(ranked) if r in relevant), 0.0))
             if kind == "name":
                 first.append(1.0 if ranked[:1] and ranked[0] in relevant else 0.0)
+            # What meaning adds costs something too: its hits judged not relevant.
+            by_meaning = [ids.get(hit.id, "") for hit in page.hits[:DEPTH] if hit.related]
+            related.append(len(by_meaning))
+            wrong.append(sum(1 for r in by_meaning if r not in relevant))
         elapsed = time.perf_counter() - started
         out[mode] = {
             **{
@@ -173,6 +186,8 @@ def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) ->
                 if recall[kind]
             },
             "name@1": round(sum(first) / len(first), 3) if first else None,
+            "related@10": round(sum(related) / len(related), 2),
+            "wrong_related@10": round(sum(wrong) / len(wrong), 2),
             "semantic_unavailable": unavailable,
             "ms_per_query": round(1000 * elapsed / len(queries), 1),
         }
@@ -223,6 +238,98 @@ def measure_vectors(queries: list[dict[str, Any]], ids: dict[int, str]) -> dict[
     }
 
 
+# What the set of practices found by meaning could be, measured on the stored vectors: the
+# backends' fixed floors (database 0.40, Elasticsearch 0.32), a lower one, and "the N nearest
+# at or above a low floor" whatever the absolute cosine (short queries score low against whole
+# practices). Each with the database backend's lexical hits first, as combined search ranks.
+POLICIES: tuple[tuple[str, float, int | None], ...] = (
+    ("cosine >= 0.40", 0.40, None),
+    ("cosine >= 0.32", 0.32, None),
+    ("cosine >= 0.25", 0.25, None),
+    ("5 nearest >= 0.20", 0.20, 5),
+)
+
+
+def measure_policies(
+    queries: list[dict[str, Any]], ids: dict[int, str], corpus: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Combined retrieval under each POLICIES entry, for the stored title+summary vectors and
+    for vectors of the whole text (title, summary and every section) embedded here: the two
+    levers left when the backends miss the targets, and what each costs in wrong hits."""
+    import numpy as np
+
+    from core.embedding import get_embedder
+    from practices.vectors import practice_vectors
+    from search.backends.base import SearchQuery
+    from search.backends.database import DatabaseBackend
+
+    embedder = get_embedder()
+    stored = practice_vectors(practice_ids=ids)
+    pks = list(stored)
+    by_id = {item["id"]: item for item in corpus}
+
+    def whole(item: dict[str, Any]) -> str:
+        sections = item.get("sections", {})
+        return " ".join([f"{item['title']}. {item['summary']}", *sections.values()])
+
+    matrices = {
+        "title+summary": np.stack([next(iter(stored[pk].values())) for pk in pks]),
+        "whole text": embedder.embed([whole(by_id[ids[pk]]) for pk in pks]),
+    }
+    needs = embedder.embed([q["text"] for q in queries])
+    backend = DatabaseBackend()
+    lexical = [
+        [
+            ids.get(hit.id, "")
+            for hit in backend.search(
+                SearchQuery(text=q["text"], mode="lexical", language=q["language"], page_size=50)
+            ).hits
+        ]
+        for q in queries
+    ]
+    out: dict[str, Any] = {}
+    for text, matrix in matrices.items():
+        for label, floor, nearest in POLICIES:
+            recall: dict[str, list[float]] = defaultdict(list)
+            first: list[float] = []
+            related: list[int] = []
+            wrong: list[int] = []
+            for query, need, words in zip(queries, needs, lexical, strict=True):
+                similarity = matrix @ need
+                order = [int(i) for i in np.argsort(-similarity) if similarity[i] >= floor]
+                if nearest is not None:
+                    order = order[:nearest]
+                by_meaning = [ids[pks[i]] for i in order if ids[pks[i]] not in words]
+                ranked = (words + by_meaning)[:DEPTH]
+                relevant = {r["id"] for r in query["relevant"]}
+                kind = query["kind"]
+                recall[kind].append(len(set(ranked[:5]) & relevant) / min(5, len(relevant)))
+                if kind == "name":
+                    first.append(1.0 if ranked[:1] and ranked[0] in relevant else 0.0)
+                shown = [r for r in ranked if r in by_meaning]
+                related.append(len(shown))
+                wrong.append(sum(1 for r in shown if r not in relevant))
+            out[f"{text}, {label}"] = {
+                **{k: round(sum(v) / len(v), 3) for k, v in recall.items()},
+                "name@1": round(sum(first) / len(first), 3) if first else None,
+                "related@10": round(sum(related) / len(related), 2),
+                "wrong_related@10": round(sum(wrong) / len(wrong), 2),
+            }
+    return out
+
+
+def print_policies(figures: dict[str, Any]) -> None:
+    print("\n[what-if: database lexical hits, then meaning under another policy; recall@5]")
+    print(
+        f"{'vectors, policy':<36}{'same':>7}{'cross':>7}{'name':>7}{'name@1':>8}  related / wrong"
+    )
+    for label, row in figures.items():
+        print(
+            f"{label:<36}{row['same']:>7.3f}{row['cross']:>7.3f}{row['name']:>7.3f}"
+            f"{row['name@1']:>8.3f}  {row['related@10']:>5} / {row['wrong_related@10']}"
+        )
+
+
 def print_table(name: str, figures: dict[str, Any]) -> None:
     print(f"\n[{name}]")
     print(
@@ -237,6 +344,11 @@ def print_table(name: str, figures: dict[str, Any]) -> None:
             for k in KINDS
         )
         notes = f"  ({row['ms_per_query']} ms/query"
+        if "related@10" in row:
+            notes += (
+                f"; related hits in the first {DEPTH}: {row['related@10']}/query, "
+                f"{row['wrong_related@10']} judged not relevant"
+            )
         if row["semantic_unavailable"]:
             notes += f", meaning unavailable on {row['semantic_unavailable']} queries"
         print(f"{mode:<10}{cells}  {row['name@1']:.3f}{notes})")
@@ -254,7 +366,8 @@ def main() -> None:
                 "DATABASE_URL", "postgres://policy:policy@127.0.0.1:5432/policy_transfer"
             ),
         ),
-        help="a PostgreSQL URL; the benchmark works in a database of its own beside it",
+        help="a PostgreSQL URL (the benchmark works in a database of its own beside it), or "
+        "sqlite:////tmp/relevance.sqlite3 (that file is recreated)",
     )
     parser.add_argument(
         "--elasticsearch-url",
@@ -263,8 +376,13 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    name, url = scratch_database(args.database_url)
-    recreate_database(args.database_url, name)
+    if args.database_url.startswith("sqlite:"):
+        # SQLite: the file named is the scratch database, recreated here.
+        Path(args.database_url.split(":///", 1)[1]).unlink(missing_ok=True)
+        url = args.database_url
+    else:
+        name, url = scratch_database(args.database_url)
+        recreate_database(args.database_url, name)
     setup_django(url, args.elasticsearch_url)
     from django.conf import settings
     from django.core.management import call_command
@@ -308,6 +426,8 @@ def main() -> None:
         print_table(label, figures[label])
     figures["vectors_only"] = measure_vectors(queries, ids)
     print_table("reference: stored vectors, brute force, no backend", figures["vectors_only"])
+    figures["policies"] = measure_policies(queries, ids, corpus)
+    print_policies(figures["policies"])
     print()
     print(json.dumps(figures))
 

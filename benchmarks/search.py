@@ -4,6 +4,9 @@
     make services-up
     .venv/bin/python benchmarks/search.py            # 100,000 practices (10,000 for the DB)
     .venv/bin/python benchmarks/search.py --size 5000 --db-size 2000   # a quick run
+    .venv/bin/python benchmarks/search.py --reuse --skip-database   # Elasticsearch again
+    .venv/bin/python benchmarks/search.py --reuse --skip-database --no-rebuild   # its queries
+    .venv/bin/python benchmarks/search.py --skip-elasticsearch      # the database backend only
 
 What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated each run unless
 --reuse):
@@ -11,12 +14,18 @@ What it does, in a PostgreSQL database of its own (`<name>_bench`, recreated eac
    (portal.demo, the same generator as the demo), runs the query mix through the database
    backend in process and through HTTP (gunicorn, 2 workers x 4 threads, DEBUG off) at
    concurrency 1 and 4;
-2. grows the data to --size practices, rebuilds the Elasticsearch index in a child process
-   (`manage.py search_rebuild`: documents/s and that process's peak memory), and runs the same
-   mix through the Elasticsearch backend and through HTTP.
+   before that, computes the sentence vector of every language version (practices.vectors,
+   what the outbox drain does; the embedding throughput in texts/s), so the default
+   "combined" search has its meaning part to work with;
+2. grows the data to --size practices, computes the new versions' vectors, rebuilds the
+   Elasticsearch index with those stored vectors in a child process (`manage.py
+   search_rebuild`: documents/s and that process's peak memory), and runs the same mix through
+   the Elasticsearch backend and through HTTP.
 The query mix: --queries queries (500), each a text drawn from real practice vocabulary in
 English, French and Spanish plus zero to three facet filters, seeded so every run is the same.
-It ends with one line of JSON holding every figure.
+HTTP latencies are also given by the number of facets selected (each selected facet costs the
+Elasticsearch backend one more aggregation). Memory: the peak of each web worker, which loads
+the model on its first search. It ends with one line of JSON holding every figure.
 """
 
 from __future__ import annotations
@@ -253,9 +262,9 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def process_tree_peak_kb(pid: int) -> int:
-    """Sum of the peak resident memory (VmHWM) of a process and its children."""
-    total = 0
+def process_tree_peaks_kb(pid: int) -> list[int]:
+    """The peak resident memory (VmHWM) of a process and of each of its children."""
+    peaks = []
     pids = [pid]
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -266,16 +275,17 @@ def process_tree_peak_kb(pid: int) -> int:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
+                    peaks.append(int(line.split()[1]))
         except OSError:
             pass
-    return total
+    return peaks
 
 
-def run_urls(urls: list[str], concurrency: int) -> dict:
+def run_urls(urls: list[str], concurrency: int, groups: list[int] | None = None) -> dict:
     """GET every URL once from `concurrency` threads; latencies, throughput and errors (any
-    answer but 200)."""
+    answer but 200); with `groups` (one label per URL), the latencies of each label too."""
     latencies: list[float] = []
+    by_url: dict[int, float] = {}
     errors = 0
     lock = threading.Lock()
     index = iter(range(len(urls)))
@@ -297,6 +307,7 @@ def run_urls(urls: list[str], concurrency: int) -> dict:
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 latencies.append(elapsed)
+                by_url[i] = elapsed
                 errors += 0 if ok else 1
 
     started = time.perf_counter()
@@ -306,7 +317,16 @@ def run_urls(urls: list[str], concurrency: int) -> dict:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {**summary(latencies), "per_s": round(len(urls) / wall, 1), "errors": errors}
+    out = {**summary(latencies), "per_s": round(len(urls) / wall, 1), "errors": errors}
+    if groups is not None:
+        out["by_group"] = {
+            str(g): {
+                "queries": groups.count(g),
+                **summary([by_url[i] for i, label in enumerate(groups) if label == g]),
+            }
+            for g in sorted(set(groups))
+        }
+    return out
 
 
 def run_http(port: int, mix, concurrency: int) -> dict:
@@ -314,8 +334,10 @@ def run_http(port: int, mix, concurrency: int) -> dict:
         f"http://127.0.0.1:{port}/api/v1/search/practices/?" + urllib.parse.urlencode(p)
         for p in mix
     ]
-    result = run_urls(urls, concurrency)
+    facets = [len({k for k, _v in p if k in FACET_CHOICES}) for p in mix]
+    result = run_urls(urls, concurrency, groups=facets)
     result["searches_per_s"] = result.pop("per_s")
+    result["by_selected_facets"] = result.pop("by_group")
     return result
 
 
@@ -330,11 +352,30 @@ def phase(label: str, env: dict[str, str], port: int, mix, backend) -> dict:
                 f"[{label}] {len(mix)} queries over HTTP at concurrency {concurrency} …", flush=True
             )
             result[f"http_c{concurrency}"] = run_http(port, mix, concurrency)
-        result["web_peak_rss_mb"] = round(process_tree_peak_kb(server.pid) / 1024, 1)
+        peaks = process_tree_peaks_kb(server.pid)
+        result["web_peak_rss_mb"] = round(sum(peaks) / 1024, 1)
+        result["web_worker_peak_rss_mb"] = round(max(peaks[1:] or peaks) / 1024, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     return result
+
+
+def compute_vectors() -> dict:
+    """The vectors of every language version that has none (what the outbox drain does)."""
+    from practices.models import Practice
+    from practices.vectors import vectors_refresh
+
+    started = time.perf_counter()
+    report = vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
+    seconds = time.perf_counter() - started
+    return {
+        "computed": report.computed,
+        "unchanged": report.unchanged,
+        "failed": report.failed,
+        "seconds": round(seconds, 1),
+        "texts_per_s": round(report.computed / seconds, 1) if report.computed else None,
+    }
 
 
 def main() -> None:
@@ -353,6 +394,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the benchmark database of a previous run"
+    )
+    parser.add_argument(
+        "--skip-database",
+        action="store_true",
+        help="measure Elasticsearch only (with --reuse: a second run of that phase)",
+    )
+    parser.add_argument(
+        "--skip-elasticsearch", action="store_true", help="measure the database backend only"
+    )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="with --reuse: search the index the previous run built (no rebuild figure)",
     )
     args = parser.parse_args()
 
@@ -382,35 +436,62 @@ def main() -> None:
     started = time.perf_counter()
     demo_load(practices=args.db_size, member_cities=args.cities)
     figures["generate_db_size_s"] = round(time.perf_counter() - started, 1)
+    print(f"[database] computing the vectors of {args.db_size} practices …", flush=True)
+    figures["vectors_db_size"] = compute_vectors()
     env_db = {
         **env,
         "ELASTICSEARCH_URL": "",
         "SEARCH_BACKEND": "search.backends.database.DatabaseBackend",
     }
-    figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
+    if not args.skip_database:
+        figures["database"] = phase("database", env_db, args.port, mix, DatabaseBackend())
 
+    if args.skip_elasticsearch:
+        print()
+        report_database(args, figures["database"])
+        print(json.dumps(figures, sort_keys=True))
+        return
     started = time.perf_counter()
     demo_load(practices=args.size, member_cities=args.cities)
     figures["generate_size_s"] = round(time.perf_counter() - started, 1)
+    print(f"[elasticsearch] computing the vectors of {args.size} practices …", flush=True)
+    figures["vectors"] = compute_vectors()
 
-    print(f"[elasticsearch] rebuilding the index of {args.size} practices …", flush=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "search_rebuild"], cwd=ROOT, env=env, check=True)
-    rebuild_s = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     backend = ElasticsearchBackend()
-    indexed = backend.client.count(index=backend.alias)["count"]
-    figures["rebuild"] = {
-        "documents": indexed,
-        "seconds": round(rebuild_s, 1),
-        "docs_per_s": round(indexed / rebuild_s),
-        "indexer_peak_rss_mb": round(max(peak, before) / 1024, 1),
-    }
+    if not args.no_rebuild:
+        print(f"[elasticsearch] rebuilding the index of {args.size} practices …", flush=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "search_rebuild"], cwd=ROOT, env=env, check=True
+        )
+        rebuild_s = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        indexed = backend.client.count(index=backend.alias)["count"]
+        figures["rebuild"] = {
+            "documents": indexed,
+            "seconds": round(rebuild_s, 1),
+            "docs_per_s": round(indexed / rebuild_s),
+            "indexer_peak_rss_mb": round(max(peak, before) / 1024, 1),
+        }
     figures["elasticsearch"] = phase("elasticsearch", env, args.port, mix, backend)
 
-    db, es, rb = figures["database"], figures["elasticsearch"], figures["rebuild"]
     print()
+    report(args, figures)
+    print(json.dumps(figures, sort_keys=True))
+
+
+def report(args: argparse.Namespace, figures: dict) -> None:
+    if "database" in figures:
+        report_database(args, figures["database"])
+    vx = figures["vectors"]
+    print(
+        f"Vectors: {vx['computed']} texts in {vx['seconds']} s = {vx['texts_per_s']} texts/s (1 thread)"
+    )
+    report_elasticsearch(args, figures["elasticsearch"], figures.get("rebuild"))
+
+
+def report_database(args: argparse.Namespace, db: dict) -> None:
     print(f"Database backend, {args.db_size} practices, {args.queries} queries:")
     print(
         f"  in process          p50 {db['in_process']['p50_ms']} ms, p95 {db['in_process']['p95_ms']} ms"
@@ -420,11 +501,18 @@ def main() -> None:
         print(
             f"  HTTP concurrency {c}  p50 {h['p50_ms']} ms, p95 {h['p95_ms']} ms, {h['searches_per_s']} searches/s, {h['errors']} errors"
         )
-    print(f"  web processes peak  {db['web_peak_rss_mb']} MB")
-    print(f"Elasticsearch backend, {args.size} practices:")
     print(
-        f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
+        f"  web processes peak  {db['web_peak_rss_mb']} MB, one worker {db['web_worker_peak_rss_mb']} MB"
     )
+    print(f"  HTTP c1 by facets   {by_facets(db['http_c1'])}")
+
+
+def report_elasticsearch(args: argparse.Namespace, es: dict, rb: dict | None) -> None:
+    print(f"Elasticsearch backend, {args.size} practices:")
+    if rb:
+        print(
+            f"  rebuild             {rb['documents']} documents in {rb['seconds']} s = {rb['docs_per_s']} docs/s, indexer peak {rb['indexer_peak_rss_mb']} MB"
+        )
     print(
         f"  engine took         p50 {es['engine_took']['p50_ms']} ms, p95 {es['engine_took']['p95_ms']} ms"
     )
@@ -436,8 +524,17 @@ def main() -> None:
         print(
             f"  HTTP concurrency {c}  p50 {h['p50_ms']} ms, p95 {h['p95_ms']} ms, {h['searches_per_s']} searches/s, {h['errors']} errors"
         )
-    print(f"  web processes peak  {es['web_peak_rss_mb']} MB")
-    print(json.dumps(figures, sort_keys=True))
+    print(
+        f"  web processes peak  {es['web_peak_rss_mb']} MB, one worker {es['web_worker_peak_rss_mb']} MB"
+    )
+    print(f"  HTTP c1 by facets   {by_facets(es['http_c1'])}")
+
+
+def by_facets(http: dict) -> str:
+    return "; ".join(
+        f"{n} selected: p50 {row['p50_ms']} p95 {row['p95_ms']} ms ({row['queries']})"
+        for n, row in http["by_selected_facets"].items()
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
     make services-up
     .venv/bin/python benchmarks/semantic_database.py                # 10,000 practices
     .venv/bin/python benchmarks/semantic_database.py --size 2000    # a quick run
+    .venv/bin/python benchmarks/semantic_database.py --existing \
+        --database-url postgres://…/policy_transfer_bench   # search.py's data, real vectors
 
 In a PostgreSQL database of its own (`<name>_semantic_bench`, recreated each run), it generates
 --size practices (portal.demo), gives every language version a random unit vector (the timing
@@ -52,13 +54,23 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000, help="practices (10000)")
     parser.add_argument("--cities", type=int, default=500, help="member cities (500)")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the database --database-url names as it is (e.g. the one benchmarks/"
+        "search.py filled, with real vectors): nothing generated, nothing written but the "
+        "one changed hash it restores",
+    )
     bench.add_service_arguments(parser)
     args = parser.parse_args()
 
-    name, _url = bench.bench_database(args.database_url)
-    name = name.replace("_bench", "_semantic_bench")
-    url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
-    bench.recreate_database(args.database_url, name)
+    if args.existing:
+        url = args.database_url
+    else:
+        name, _url = bench.bench_database(args.database_url)
+        name = name.replace("_bench", "_semantic_bench")
+        url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
+        bench.recreate_database(args.database_url, name)
     bench.setup_django(url, "")
 
     import numpy as np
@@ -68,28 +80,39 @@ def main() -> None:
     from cities.services import cities_load_reference
     from core.embedding import get_embedder
     from portal.demo import demo_load
-    from practices.models import PracticeTranslation
+    from practices.models import Practice, PracticeTranslation
+    from practices.vectors import vector_from_bytes
     from search.backends import database
     from search.backends.base import SearchQuery
 
-    call_command("migrate", verbosity=0)
-    cities_load_reference()
-    started = time.perf_counter()
-    demo_load(practices=args.size, member_cities=args.cities)
-    figures: dict = {"size": args.size, "generate_s": round(time.perf_counter() - started, 1)}
-
-    rng = np.random.default_rng(13)
-    ids = list(PracticeTranslation.objects.values_list("id", flat=True))
-    vectors = rng.standard_normal((len(ids), 512)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE practices_practice_translation SET embedding = %s, embedding_hash = %s "
-            "WHERE id = %s",
-            [(v.tobytes(), f"bench{i}", i) for i, v in zip(ids, vectors, strict=True)],
+    if args.existing:
+        figures: dict = {"size": Practice.objects.count(), "existing": True}
+        ids = list(
+            PracticeTranslation.objects.filter(embedding__isnull=False).values_list("id", flat=True)
         )
+        first = PracticeTranslation.objects.get(pk=ids[0])
+        query = vector_from_bytes(first.embedding)
+        restore = first.embedding_hash
+    else:
+        call_command("migrate", verbosity=0)
+        cities_load_reference()
+        started = time.perf_counter()
+        demo_load(practices=args.size, member_cities=args.cities)
+        figures = {"size": args.size, "generate_s": round(time.perf_counter() - started, 1)}
+        rng = np.random.default_rng(13)
+        ids = list(PracticeTranslation.objects.values_list("id", flat=True))
+        vectors = rng.standard_normal((len(ids), 512)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE practices_practice_translation SET embedding = %s, embedding_hash = %s "
+                "WHERE id = %s",
+                [(v.tobytes(), f"bench{i}", i) for i, v in zip(ids, vectors, strict=True)],
+            )
+        query = vectors[0]
+        restore = None
     figures["versions"] = len(ids)
-    query = vectors[0]
+    assert query is not None
 
     cache = database._VectorCache()
     figures["first_load_ms"] = round(timed(lambda: cache.closest(query, threshold=0.4), 1)[0], 1)
@@ -107,6 +130,8 @@ def main() -> None:
         cache.closest(query, threshold=0.4)
 
     figures["after_one_change"] = bench.summary(timed(one_changed, args.repeat))
+    if restore is not None:
+        PracticeTranslation.objects.filter(pk=ids[0]).update(embedding_hash=restore)
 
     embedder = get_embedder()
     texts = (bench.TEXTS * (args.repeat // len(bench.TEXTS) + 1))[: args.repeat]
@@ -123,7 +148,9 @@ def main() -> None:
             ]
         )
 
-    print(f"Semantic part of the database backend, {args.size} practices, {len(ids)} versions:")
+    print(
+        f"Semantic part of the database backend, {figures['size']} practices, {len(ids)} versions:"
+    )
     for key, value in figures.items():
         print(f"  {key:24} {value}")
     print(json.dumps(figures))

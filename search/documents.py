@@ -46,9 +46,16 @@ def _load(ids: Iterable[int] | None) -> Any:
     return practices
 
 
+# Decimals kept of each vector component sent to Elasticsearch. A component of a unit vector
+# in 512 dimensions is about 0.04; six decimals move a cosine by at most about 1e-5 (far below
+# any floor that matters), and the JSON of a document shrinks from 13 to 9 KB, which is what
+# a rebuild spends its time writing and the node parsing (benchmarks/search.py).
+VECTOR_DECIMALS = 6
+
+
 def mean_vector(vectors: Iterable[Any]) -> list[float] | None:
-    """The L2-normalised mean of these vectors, or None when there are none (or they cancel
-    out, which real sentence vectors do not)."""
+    """The L2-normalised mean of these vectors (components rounded to VECTOR_DECIMALS), or
+    None when there are none (or they cancel out, which real sentence vectors do not)."""
     rows = [np.asarray(v, dtype=np.float32) for v in vectors if v is not None]
     if not rows:
         return None
@@ -56,7 +63,7 @@ def mean_vector(vectors: Iterable[Any]) -> list[float] | None:
     norm = float(np.linalg.norm(mean))
     if not np.isfinite(norm) or norm == 0.0:
         return None
-    return [float(x) for x in mean / norm]
+    return [round(float(x), VECTOR_DECIMALS) for x in mean / norm]
 
 
 def build_document(practice: Practice) -> dict[str, Any]:

@@ -26,16 +26,8 @@ one counter that every write to the vectors bumps (search/migrations/0006; on SQ
 hash changed are read again, so a vector the outbox drain computes after a commit is used by
 the next query.
 
-Cost (benchmarks/semantic_database.py, PostgreSQL, 10,000 practices = 16,584 language versions
-with random unit vectors, 2 cores shared with other work, p50 / p95): first load of the matrix
-1.7 s once per process, 32 MB per process; a query when nothing changed 21 / 56 ms (the matrix
-product is 14 of it), 208 / 481 ms on the first query after a vector changed; embedding the
-query 2 / 5 ms; a whole search 140 / 184 ms lexical, 165 / 302 ms combined. Where it stops
-scaling: everything above grows linearly with the number of versions and the memory is paid by
-every web process, so past about 50,000 versions (100 MB per process, 60-70 ms of product, half
-a second after each change) switch to pgvector (an HNSW index on the embedding column, queried
-with `<=>` in the same SQL as the facets) or to the Elasticsearch backend, which holds the
-vectors as `dense_vector` already.
+Cost and where it stops scaling: measured by benchmarks/semantic_database.py at 10,000 and
+100,000 practices; the figures and what to switch to are in docs/search.md ("Figures").
 
 The database is its own index: `refresh` has nothing to make visible (a committed write is
 searchable at once), and `indexed_versions` returns the published practices themselves with

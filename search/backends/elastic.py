@@ -21,7 +21,8 @@ so (`semantic_unavailable`). "Similar practices" is a knn on the practice's own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -65,13 +66,14 @@ HIGHLIGHT_FIELDS = [
 FACET_FIELD = {f.param: f.field for f in FACETS}
 NEWEST: dict[str, Any] = {"published_at": {"order": "desc", "missing": "_last"}}
 VECTOR_DIMS = 512
-# The knn part of a search: how many nearest practices it may bring (per shard; one shard
-# here), and how close they must be (raw cosine: the knn query's `similarity` is the vector
-# similarity, not the score). The floor keeps a query's far neighbours out: without it every
-# search would "match" KNN_CANDIDATES practices. Measured with the multilingual encoder on
-# title+summary vectors: a short French query and the Spanish practice it means score 0.35-0.46
-# ("jardin potager partage" / "Huertos urbanos comunitarios"), a query and a practice on another
-# subject 0.30 at most, mostly below 0.2 (tests/search/test_meaning_elastic.py holds both sides).
+# The knn part of a search: how many nearest practices it may bring (its k and num_candidates,
+# per shard; one shard here), and how close they must be (raw cosine: the knn query's
+# `similarity` is the vector similarity, not the score). The floor keeps a query's far
+# neighbours out: without it every search would "match" KNN_CANDIDATES practices. Measured
+# with the multilingual encoder on title+summary vectors: a short French query and the Spanish
+# practice it means score 0.35-0.46 ("jardin potager partage" / "Huertos urbanos
+# comunitarios"), a query and a practice on another subject 0.30 at most, mostly below 0.2
+# (tests/search/test_meaning_elastic.py holds both sides).
 KNN_CANDIDATES = 100
 KNN_SIMILARITY = 0.32
 # Every practice the words found outranks every one found by meaning alone: the knn part
@@ -89,6 +91,21 @@ KNN_MAX_CANDIDATES = 10_000
 # Similar practices: how many nearest neighbours to look at, and the small bonus a shared topic
 # or challenge gives (a tie-breaker among equally close practices, not a reason on its own).
 SIMILAR_CANDIDATES = 50
+
+
+# Documents per bulk request (a document with its vector is about 9 KB of JSON).
+BULK_CHUNK = 500
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def mappings() -> dict[str, Any]:
@@ -216,13 +233,28 @@ class ElasticsearchBackend(SearchBackend):
             raise _unavailable(exc) from exc
 
     def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
+        """Send the actions in chunks, building the next chunk (database reads, here, in this
+        thread) while the node indexes the previous one: on two cores a rebuild takes about
+        the time of the slower of the two instead of their sum."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
+            pending: Future[int] | None = None
+            for chunk in _chunks(actions, BULK_CHUNK):
+                if pending is not None:
+                    done += pending.result()
+                pending = sender.submit(self._send, chunk, index)
+            if pending is not None:
+                done += pending.result()
+        return done
+
+    def _send(self, actions: list[dict[str, Any]], index: str) -> int:
         done = 0
         try:
             for ok, item in streaming_bulk(
                 self.client,
                 actions,
                 index=index,
-                chunk_size=500,
+                chunk_size=BULK_CHUNK,
                 raise_on_error=False,
                 raise_on_exception=True,
                 max_retries=2,
@@ -364,6 +396,9 @@ class ElasticsearchBackend(SearchBackend):
             "knn",
             field="vector",
             query_vector=vector,
+            # k, not only num_candidates: left out, it is the request's size, so a page of one
+            # hit would match (and count) fewer practices than a page of 50.
+            k=KNN_CANDIDATES,
             num_candidates=KNN_CANDIDATES,
             similarity=KNN_SIMILARITY if query.similarity_floor is None else query.similarity_floor,
             filter=filters,
@@ -648,6 +683,9 @@ class ElasticsearchBackend(SearchBackend):
                         "knn",
                         field="vector",
                         query_vector=vector,
+                        # k as wide as the candidates (it defaults to `size`), so a shared
+                        # topic can lift a near neighbour just past the first `limit`.
+                        k=max(SIMILAR_CANDIDATES, limit * 4),
                         num_candidates=max(SIMILAR_CANDIDATES, limit * 4),
                         filter=[Q("bool", must_not=itself)],
                     )

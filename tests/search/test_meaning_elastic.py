@@ -227,3 +227,17 @@ def test_an_index_built_before_vectors_gets_the_field(es_settings, catalogue):
     backend.refresh()
     result = backend.search(SearchQuery(text="Budget participatif"))
     assert [h.id for h in result.hits] == [practice.pk]
+
+
+@pytest.mark.parametrize("mode", ["combined", "semantic"])
+def test_the_page_size_does_not_change_what_matches(meaning, mode):
+    # The knn query's neighbour count defaults to the request's size: unless it is fixed, a
+    # page of one hit would report a smaller total and other facet counts than a page of 50.
+    backend = meaning["backend"]
+    text = "citizens decide how the city spends money"
+    wide = backend.search(SearchQuery(text=text, mode=mode, page_size=50))
+    assert sum(h.related for h in wide.hits) >= 2
+    for size in (1, 2):
+        narrow = backend.search(SearchQuery(text=text, mode=mode, page_size=size))
+        assert narrow.total == wide.total
+        assert narrow.facets == wide.facets
