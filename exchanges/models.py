@@ -78,6 +78,12 @@ class ExchangeRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.city.name}: {self.need[:60]}"
 
+    @property
+    def format_labels(self) -> list[str]:
+        """The preferred formats as their labels ("study visit", not "study-visit")."""
+        labels = dict(ExchangeFormat.choices)
+        return [str(labels.get(code, code)) for code in self.formats]
+
 
 class Match(models.Model):
     """A peer city proposed for a request, with its score and the reasons for it."""

@@ -255,3 +255,22 @@ def test_suggestions_link_to_pages_in_the_language_asked(client, cast_, backend_
     title = practice.text_in("en").title
     body = client.get("/api/v1/search/suggest/", {"q": title[:4]}, HTTP_ACCEPT_LANGUAGE="fr").json()
     assert body["suggestions"] and body["suggestions"][0]["url"].startswith("/fr/")
+
+
+def test_pages_show_labels_not_codes_in_the_readers_language(client, cast_, make_request):
+    """Issue 16: "study-visit", "en, ha" and "Aucun." under feminine headings."""
+    request = make_request(formats=["study-visit", "webinar"], languages=["fr", "es"])
+    city = cast_["requester"]
+    city.languages = ["fr", "ha"]
+    city.save(update_fields=["languages"])
+    client.force_login(cast_["people"]["requester_official"])
+    page = client.get(f"/fr/exchanges/requests/{request.pk}/").content.decode()
+    assert "study-visit" not in page
+    assert "visite d’étude" in page or "visite d'étude" in page
+    assert "français, espagnol" in page
+    city_page = client.get(f"/fr/cities/{city.slug}/").content.decode()
+    assert "français, haoussa" in city_page
+    english = client.get(f"/en/cities/{city.slug}/").content.decode()
+    assert "French, Hausa" in english
+    mine = client.get("/fr/exchanges/mine/").content.decode()
+    assert "Aucun." not in mine
