@@ -31,6 +31,12 @@ def test_home_shows_challenges_and_recent(client, published):
     assert "Gender equality" in page and "Vélo pour tous" in page
 
 
+def test_home_opens_with_a_search_box_in_the_readers_language(client, published):
+    page = client.get("/fr/").content.decode()
+    assert 'action="/fr/search/"' in page and 'name="q"' in page
+    assert "Que veut résoudre votre ville" in page
+
+
 def test_city_directory_and_filters(client, city):
     CityFactory(name="Faraway", slug="faraway", member_status="", member_since=None)
     page = client.get("/en/cities/").content.decode()
