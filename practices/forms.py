@@ -80,7 +80,14 @@ class PracticeForm(TextFieldsMixin):
         label=_("Partner cities"),
         queryset=City.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # static/js/editor.js adds a filter box above the list (the list works without it).
+        widget=forms.SelectMultiple(
+            attrs={
+                "size": 8,
+                "data-filter-label": _("Type to find a city"),
+                "data-selected-label": _("Chosen:"),
+            }
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), choices=Practice.Status.choices)
     start_year = forms.IntegerField(

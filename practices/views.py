@@ -73,7 +73,14 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     cities = [m.city for m in user.memberships.select_related("city")]
     if not cities:
         raise PermissionDenied(_("Only members of a city can write practices."))
-    form = PracticeForm(request.POST or None, cities=cities)
+    # The text's language starts as the author's own (their preferred language, else their
+    # city's first working language): a French-speaking practitioner writes in French.
+    codes = dict(LANGUAGES)
+    preferred = next(
+        (code for code in (user.preferred_language, *(cities[0].languages or [])) if code in codes),
+        "en",
+    )
+    form = PracticeForm(request.POST or None, cities=cities, initial={"language": preferred})
     preview = None
     if request.method == "POST" and form.is_valid():
         city = form.cleaned_data["city"]

@@ -373,3 +373,18 @@ def test_a_body_that_grows_past_the_limit_while_it_streams_is_stopped():
     assert limited.exceeded
     assert not files  # nothing stored
     assert stream.tell() < len(body) // 2  # and the rest never read
+
+
+def test_the_text_language_starts_as_the_authors_own(client, city, people):
+    """Issue 16: a French-speaking city's practitioner found English preselected."""
+    author = people["practitioner"]
+    author.preferred_language = "fr"
+    author.save(update_fields=["preferred_language"])
+    client.force_login(author)
+    page = client.get("/en/practices/new/").content.decode()
+    assert '<option value="fr" selected>' in page
+    author.preferred_language = ""
+    author.save(update_fields=["preferred_language"])
+    city.languages = ["es"]
+    city.save(update_fields=["languages"])
+    assert '<option value="es" selected>' in client.get("/en/practices/new/").content.decode()
