@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
+from core.languages import current_language
 from core.permissions import is_editor, is_member
 from core.web import attempt, form_error_text
 
@@ -73,13 +74,10 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     cities = [m.city for m in user.memberships.select_related("city")]
     if not cities:
         raise PermissionDenied(_("Only members of a city can write practices."))
-    # The text's language starts as the author's own (their preferred language, else their
-    # city's first working language): a French-speaking practitioner writes in French.
-    codes = dict(LANGUAGES)
-    preferred = next(
-        (code for code in (user.preferred_language, *(cities[0].languages or [])) if code in codes),
-        "en",
-    )
+    # The text's language starts as the one the author is using the site in (the page's):
+    # a French-speaking practitioner on /fr/ writes in French. Not `preferred_language`,
+    # whose default ("en") is set for everyone who never chose (it is the mails' language).
+    preferred = current_language()
     form = PracticeForm(request.POST or None, cities=cities, initial={"language": preferred})
     preview = None
     if request.method == "POST" and form.is_valid():

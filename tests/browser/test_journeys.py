@@ -205,3 +205,25 @@ def test_official_requests_broker_proposes_peer_accepts(world, actors, language)
     assert exchange.state == Exchange.State.ACCEPTED
     peer.shot("accepted")
     _no_console_errors(official, broker, peer)
+
+
+def test_the_editor_finds_and_chooses_partner_cities_without_ctrl(world, actors):
+    """Issue 16: partner cities were a long Ctrl-click list. A filter box narrows it, one
+    click chooses (and a second one unchooses) a city, and the choices are named below."""
+    author = actors("author", "fr")
+    author.sign_in("practitioner@dakar.test")
+    page = author.page
+    author.goto("/practices/new/")
+    expect(page.locator("#id_language")).to_have_value("fr")  # Dakar writes in French
+    for name in ("qui", "lyo"):
+        page.fill("input.list-filter", name)
+        option = page.locator("select[name=partner_cities] option:not([hidden]):not(:checked)")
+        expect(option).to_have_count(1)
+        option.first.scroll_into_view_if_needed()
+        box = option.first.bounding_box()
+        page.mouse.click(box["x"] + 10, box["y"] + box["height"] / 2)
+    chosen = page.locator("select[name=partner_cities] option:checked")
+    expect(chosen).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("Choisies :")
+    author.shot("partners")
+    _no_console_errors(author)
