@@ -7,12 +7,14 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities import selectors as city_selectors
+from cities.maps import CityMap, city_map
 from cities.models import City, CityMembership
 from core.languages import current_language
 from exchanges.selectors import city_dashboard, exchanges_of_city_public
@@ -22,18 +24,36 @@ from practices.models import LANGUAGES, Challenge, Practice
 from search.selectors import practice_similar
 
 
+def _city_map(cities: QuerySet[City], *, focus: City | None = None) -> CityMap:
+    """The map of `cities`, each with its published practices counted (cities/maps.py); the
+    focused city is on it even when it is not a member."""
+    if focus is not None:
+        cities = cities | City.objects.filter(pk=focus.pk)
+    counted = cities.filter(latitude__isnull=False, longitude__isnull=False).annotate(
+        published_count=practice_selectors.published_count()
+    )
+    return city_map(cities=((c, c.published_count) for c in counted), focus=focus)
+
+
 def city_list(request: HttpRequest) -> HttpResponse:
     """The city directory, with each city's published practices counted."""
     query = request.GET.get("q", "").strip()[:100]
     region = request.GET.get("region", "").strip()[:3]
-    cities = city_selectors.city_directory(query=query, region_code=region).annotate(
-        published_count=practice_selectors.published_count()
-    )
-    page = Paginator(cities, 30).get_page(request.GET.get("page"))
+    cities = city_selectors.city_directory(query=query, region_code=region)
+    page = Paginator(
+        cities.annotate(published_count=practice_selectors.published_count()), 30
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "cities/city_list.html",
-        {"page": page, "query": query, "region": region, "regions": city_selectors.region_list()},
+        {
+            "page": page,
+            "query": query,
+            "region": region,
+            "regions": city_selectors.region_list(),
+            # Every city the filters match, not only this page's: the map is the whole answer.
+            "city_map": _city_map(cities),
+        },
     )
 
 
@@ -47,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": practice_selectors.practice_published_list()[:6],
             "most_adapted": practice_selectors.practice_most_adapted(),
             "member_count": City.objects.filter(member_status=City.MemberStatus.ACTIVE).count(),
+            "city_map": _city_map(city_selectors.city_directory()),
         },
     )
 
@@ -101,6 +122,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "practices": practices,
             "indicators": city.indicators.all(),
             "exchanges": exchanges_of_city_public(city_id=city.pk)[:20],
+            "city_map": _city_map(city_selectors.city_directory(), focus=city),
         },
     )
 

@@ -145,9 +145,16 @@ def world(migrated_data, transactional_db, request):
                     filled[model] = model._default_manager.exists()
                 if not filled[model]:
                     item.save()
-    dakar = CityFactory(name="Dakar", slug="dakar", languages=["fr"])
-    lyon = CityFactory(name="Lyon", slug="lyon", languages=["fr", "en"])
-    quito = CityFactory(name="Quito", slug="quito", languages=["es"])
+    # Coordinates put them on the map (cities/maps.py), which axe and vnu then check too.
+    dakar = CityFactory(
+        name="Dakar", slug="dakar", languages=["fr"], latitude=14.69, longitude=-17.44
+    )
+    lyon = CityFactory(
+        name="Lyon", slug="lyon", languages=["fr", "en"], latitude=45.76, longitude=4.84
+    )
+    quito = CityFactory(
+        name="Quito", slug="quito", languages=["es"], latitude=-0.22, longitude=-78.51
+    )
     people = {
         "practitioner": MembershipFactory(
             city=dakar, role="practitioner", user__email="practitioner@dakar.test"

@@ -1,0 +1,67 @@
+"""The map of member cities in Chromium: every city a link a keyboard reaches, named with its
+count; no request leaves the site; the home page with the map stays within its weight."""
+
+import re
+
+import pytest
+
+from practices.models import Practice
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.elasticsearch,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+HOME_BUDGET = 600 * 1024
+
+
+def test_the_home_page_map_is_made_here_and_stays_light(world, actors, live_server):
+    visitor = actors("visitor", "en")
+    requested: list[str] = []
+    sizes: dict[str, int] = {}
+    visitor.page.on("request", lambda r: requested.append(r.url))
+    visitor.page.on("requestfinished", lambda r: sizes.update({r.url: len(r.response().body())}))
+    visitor.goto("/")
+    visitor.page.wait_for_load_state("networkidle")
+    total = sum(sizes.values())
+    print(f"\nhome page transfer (response bodies): {total / 1024:.1f} kB, {len(sizes)} requests")
+    assert any(url.endswith("/static/maps/world-110m.svg") for url in requested)
+    assert all(url.startswith(live_server.url) for url in requested), requested
+    assert total <= HOME_BUDGET
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)])
+def test_cities_on_the_map_are_links_with_their_counts(world, actors, language, viewport):
+    visitor = actors("visitor", language, viewport=viewport)
+    lyon = world["cities"]["lyon"]
+    count = Practice.objects.filter(city=lyon, review_state="published").count()
+    assert count > 0
+    word = {"en": "practice", "fr": "pratique"}[language] + ("s" if count > 1 else "")
+    separator = {"en": ":", "fr": "\u00a0:"}[language]
+    name = f"Lyon{separator} {count} {word}"
+    for path, step in [("/", "home"), ("/cities/", "directory"), ("/cities/lyon/", "city")]:
+        visitor.goto(path)
+        link = visitor.page.locator("figure.city-map svg").get_by_role("link", name=name)
+        assert link.get_attribute("href") == f"/{language}/cities/lyon/"
+        visitor.shot(f"{step}-{viewport[0]}")
+    # The table is still there, as the alternative.
+    visitor.goto("/cities/")
+    assert visitor.page.locator("#city-table").get_by_role("link", name="Lyon").count() == 1
+    assert not visitor.errors
+
+
+def test_a_keyboard_reaches_a_city_on_the_map_and_opens_it(world, actors):
+    visitor = actors("visitor", "en")
+    visitor.goto("/cities/")
+    for _ in range(60):
+        visitor.page.keyboard.press("Tab")
+        if visitor.page.evaluate("!!document.activeElement.closest('figure.city-map svg')"):
+            break
+    else:
+        pytest.fail("no map link took the focus")
+    visitor.shot("focus")
+    href = visitor.page.evaluate("document.activeElement.getAttribute('href')")
+    visitor.page.keyboard.press("Enter")
+    visitor.page.wait_for_url(re.compile(re.escape(href) + "$"))
+    assert visitor.page.locator('svg a[aria-current="page"]').get_attribute("href") == href
