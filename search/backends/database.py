@@ -68,6 +68,8 @@ from ..documents import SECTION_NAMES, searchable
 from ..facets import FACETS, YEAR_BANDS, year_band
 from .base import (
     MAX_RESULTS,
+    NEAREST_MAX,
+    CityNeighbours,
     FacetValue,
     Hit,
     Neighbour,
@@ -468,6 +470,54 @@ class DatabaseBackend(SearchBackend):
                     out.append(Neighbour(id=pk, similarity=best[pk]))
                     if len(out) == limit:
                         return out
+        return out
+
+    def nearest_by_city(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        min_similarity: float,
+        language: str,
+        cities: int,
+        per_city: int,
+    ) -> list[CityNeighbours]:
+        """The same matrix product as `nearest` (a practice's similarity is its best
+        version's), the NEAREST_MAX closest kept, then their facet values and languages read
+        in NEAREST_CHUNK-sized queries and grouped by city in Python."""
+        if cities <= 0:
+            return []
+        best = _VECTORS.closest(np.asarray(vector, dtype=np.float32), threshold=min_similarity)
+        ordered = sorted(best, key=lambda pk: (-best[pk], pk))[:NEAREST_MAX]
+        selected = {param: set(values) for param, values in filters.items() if values}
+        owned: dict[str, list[int]] = {}
+        readable: set[int] = set()
+        for start in range(0, len(ordered), NEAREST_CHUNK * 4):
+            chunk = ordered[start : start + NEAREST_CHUNK * 4]
+            for pk, _published, _adapted, values in self._rows(SearchQuery(), chunk):
+                if all(values.get(param, set()) & wanted for param, wanted in selected.items()):
+                    for city in values["city"]:
+                        owned.setdefault(city, []).append(pk)
+            readable.update(
+                PracticeTranslation.objects.filter(
+                    master_id__in=chunk, language_code=language
+                ).values_list("master_id", flat=True)
+            )
+        out = []
+        # The cut as Elasticsearch's terms aggregation makes it: most practices, then slug.
+        kept = sorted(owned, key=lambda city: (-len(owned[city]), city))[:cities]
+        for city in kept:
+            pks = owned[city]
+            pks.sort(key=lambda pk: (-best[pk], pk))
+            out.append(
+                CityNeighbours(
+                    city=city,
+                    count=len(pks),
+                    in_language=sum(1 for pk in pks if pk in readable),
+                    closest=tuple(Neighbour(id=pk, similarity=best[pk]) for pk in pks[:per_city]),
+                )
+            )
+        out.sort(key=lambda c: (-c.count, -(c.closest[0].similarity if c.closest else -2), c.city))
         return out
 
     # -- suggestions and similar practices ---------------------------------------------------
