@@ -34,7 +34,7 @@ from cities.models import City, CityIndicator, Country, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
 from search.backends.base import SearchPage, SearchQuery
-from search.selectors import practice_nearest, practice_search_page
+from search.selectors import practice_nearest, practice_nearest_by_city, practice_search_page
 
 from .explanations import Reason, reason, reasons_render
 from .models import Exchange, ExchangeRequest, Match
@@ -141,7 +141,7 @@ def _search(request: ExchangeRequest, challenges: list[str]) -> SearchPage | Non
     words = need_keywords(request.need)
     if not words:
         return None
-    language = (request.languages or ["en"])[0]
+    language = _need_language(request)
     filters = {"challenge": tuple(challenges)} if challenges else {}
 
     def run(text: str) -> SearchPage:
@@ -200,15 +200,22 @@ def _relevance(page: SearchPage | None, slugs: dict[str, int]) -> _Relevance:
 # practices on the need's subject at 0.3 to 0.55 in any language (a long need with several
 # asks scores its answers lower than a short one).
 SEMANTIC_FLOOR = 0.25
-# A city's score by meaning comes from its best few practices, the best counting most: one
-# practice that answers the need well is worth a visit; more of them, more so.
-SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)
-# How many practices closest to the need the search backend returns. A city's score by
-# meaning reads only its best few practices (SEMANTIC_WEIGHTS), so the cities meaning can put
-# at the top are those whose best practices are among the nearest few hundred; a city whose
-# answering practices all lie further still gets relevance by words (the search counts every
-# match). Measured in benchmarks/matching.py (figures in docs/search.md).
-NEAREST_CANDIDATES = 500
+# A practice answers the need by meaning when it is at least SEMANTIC_FLOOR close and within
+# ANSWER_BAND of the closest practice found: the encoder scores answers to one need in a band
+# below the best one, and practices on neighbouring subjects under it. With the floor alone,
+# counting lets those neighbours in by the hundred: on the generated corpus of
+# benchmarks/matching.py (10,000 practices, 24 needs in three languages, each practice's best
+# language version) practices of the need's idea lie at 0.31-0.83 and those of the other ideas
+# reach 0.42, 200 to 1,200 of them above 0.25; within 0.25 of the closest, 0 to 1 of them are
+# left and 60 to 100% of the idea's practices are counted (the rest are versions in another
+# language that the encoder places further away); within 0.30, two needs in 24 let over a
+# hundred in. On the hand-written practices of tests/exchanges/test_matching_meaning.py the
+# closest answer is about 0.5, so the band reaches down to the floor and changes nothing.
+ANSWER_BAND = 0.25
+# How many cities the grouped retrieval by meaning returns, those with the most answering
+# practices: the first places of a ranking go to cities with many answers, and a city further
+# down by meaning still gets relevance by words (the search counts every match).
+MEANING_CITIES = 200
 
 
 @dataclass
@@ -216,8 +223,11 @@ class _Meaning:
     """Relevance by meaning, by city; `available` is False when the embedder failed."""
 
     available: bool = True
-    score: dict[int, float] = field(default_factory=dict)
-    # city id -> its practices that answer the need by meaning, most similar first
+    # city id -> how many of its published practices answer the need by meaning (in any
+    # language), and how many of those have a text in the need's language
+    counts: dict[int, int] = field(default_factory=dict)
+    in_language: dict[int, int] = field(default_factory=dict)
+    # city id -> its practices that answer the need by meaning, most similar first (a few)
     practices: dict[int, list[int]] = field(default_factory=dict)
     similarity: dict[int, float] = field(default_factory=dict)
     named: set[int] = field(default_factory=set)
@@ -243,12 +253,13 @@ def _named_cities(need: str, cities: list[City]) -> set[int]:
 
 
 def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
-    """Score the candidate cities by the similarity of their practices to the need. The need
-    (with the request's challenge names) is embedded once and the search backend is asked for
-    the NEAREST_CANDIDATES published practices closest to it, on the request's challenges (all
-    of them when it has none), at least SEMANTIC_FLOOR close: the retrieval search uses
-    (a knn query on Elasticsearch, the NumPy cache of the database backend, which also answers
-    when the engine is down), so no ranking reads the vectors of every practice."""
+    """Count, for each candidate city, its published practices that answer the need by
+    meaning. The need (with the request's challenge names) is embedded once and the search
+    backend groups by city the published practices at least SEMANTIC_FLOOR close to it, on the
+    request's challenges (all of them when it has none): one knn request with a terms
+    aggregation on Elasticsearch, the NumPy cache of the database backend (which also answers
+    when the engine is down). No ranking reads the vectors of every practice, and none asks
+    the database which city owns a neighbour."""
     out = _Meaning(named=_named_cities(request.need, cities))
     if request.source_practice_id:
         out.source = (
@@ -264,38 +275,76 @@ def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list
     except EmbedderUnavailable:
         out.available = False
         return out
-    neighbours, _degraded = practice_nearest(
-        vector=[float(x) for x in need],
-        filters={"challenge": tuple(c.slug for c in challenges)} if challenges else {},
-        limit=NEAREST_CANDIDATES,
-        min_similarity=SEMANTIC_FLOOR,
+    vector = [float(x) for x in need]
+    filters = {"challenge": tuple(c.slug for c in challenges)} if challenges else {}
+    closest, _degraded = practice_nearest(
+        vector=vector, filters=filters, limit=1, min_similarity=SEMANTIC_FLOOR
     )
-    # The requester's practices and those of cities that are not active members take places
-    # among the neighbours and are dropped here.
-    owners = dict(
-        Practice.objects.filter(
-            pk__in=[n.id for n in neighbours], city_id__in=[c.pk for c in cities]
-        ).values_list("pk", "city_id")
+    if not closest:
+        return out
+    groups, _degraded = practice_nearest_by_city(
+        vector=vector,
+        filters=filters,
+        min_similarity=max(SEMANTIC_FLOOR, closest[0].similarity - ANSWER_BAND),
+        language=_need_language(request),
+        # One more: the requester may hold a place, and is dropped here with the cities
+        # that are not active members.
+        cities=MEANING_CITIES + 1,
+        per_city=MAX_PRACTICES,
     )
-    ranked: dict[int, list[int]] = defaultdict(list)
-    for neighbour in neighbours:  # most similar first
-        city_id = owners.get(neighbour.id)
+    slugs = {c.slug: c.pk for c in cities}
+    for group in groups:
+        city_id = slugs.get(group.city)
         if city_id is None:
             continue
-        out.similarity[neighbour.id] = neighbour.similarity
-        ranked[city_id].append(neighbour.id)
-    raw = {
-        city_id: sum(
-            weight * (out.similarity[pk] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
-            for weight, pk in zip(SEMANTIC_WEIGHTS, pks, strict=False)
-        )
-        for city_id, pks in ranked.items()
-    }
-    top = max(raw.values(), default=0.0)
-    if top > 0:
-        out.score = {city_id: value / top for city_id, value in raw.items()}
-    out.practices = dict(ranked)
+        out.counts[city_id] = group.count
+        out.in_language[city_id] = group.in_language
+        out.practices[city_id] = [n.id for n in group.closest]
+        for neighbour in group.closest:
+            out.similarity[neighbour.id] = neighbour.similarity
     return out
+
+
+@dataclass
+class _Answers:
+    """Relevance by what a city published, words and meaning together (see WEIGHTS)."""
+
+    score: dict[int, float] = field(default_factory=dict)
+
+
+def _answers(relevance: _Relevance, meaning: _Meaning) -> _Answers:
+    """Per city: its answering practices in any language plus those readable in the need's
+    language, each the larger of what meaning counted and what the words found (practices
+    found by words have the need's words, so they are readable in its language), against the
+    city with the most (RELEVANCE_COUNT_SHARE); then how close its best answer is, by words or
+    by meaning, against the best of all."""
+    out = _Answers()
+    top_similarity = max(meaning.similarity.values(), default=0.0)
+    counts: dict[int, int] = {}
+    best: dict[int, float] = {}
+    for city_id in set(relevance.counts) | set(meaning.counts):
+        words = relevance.counts.get(city_id, 0)
+        counts[city_id] = max(meaning.counts.get(city_id, 0), words) + max(
+            meaning.in_language.get(city_id, 0), words
+        )
+        by_words = min(1.0, relevance.best.get(city_id, 0.0))
+        by_meaning = 0.0
+        similarities = [meaning.similarity[pk] for pk in meaning.practices.get(city_id, [])]
+        if similarities and top_similarity > SEMANTIC_FLOOR:
+            by_meaning = (max(similarities) - SEMANTIC_FLOOR) / (top_similarity - SEMANTIC_FLOOR)
+        best[city_id] = max(by_words, by_meaning)
+    most = max(counts.values(), default=0)
+    if most:
+        out.score = {
+            city_id: RELEVANCE_COUNT_SHARE * count / most
+            + (1 - RELEVANCE_COUNT_SHARE) * best[city_id]
+            for city_id, count in counts.items()
+        }
+    return out
+
+
+def _need_language(request: ExchangeRequest) -> str:
+    return (request.languages or ["en"])[0]
 
 
 def _coverage(
@@ -347,6 +396,7 @@ class _Facts:
     languages: list[str]
     relevance: _Relevance
     meaning: _Meaning
+    answers: _Answers
     indicators: dict[int, dict[str, Decimal]]
 
 
@@ -358,18 +408,14 @@ def _context_components(
     reasons: dict[str, list[Reason]] = defaultdict(list)
     relevance = facts.relevance
     count = relevance.counts.get(city.pk, 0)
-    by_words = 0.0
     if count and relevance.max_count:
         best = relevance.best.get(city.pk, 0.0)
-        by_words = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
-            1 - RELEVANCE_COUNT_SHARE
-        ) * min(1.0, best)
         reasons["relevance"].append(reason("words", count=count, best=round(best, 4)))
     meaning = facts.meaning
     source = meaning.source
     chosen = source is not None and source.city_id == city.pk
     full = chosen or city.pk in meaning.named
-    components["relevance"] = max(by_words, meaning.score.get(city.pk, 0.0), float(full))
+    components["relevance"] = max(facts.answers.score.get(city.pk, 0.0), float(full))
     if source is not None and source.city_id == city.pk:
         reasons["relevance"].append(reason("source_practice"))
     if city.pk in meaning.named:
@@ -496,15 +542,18 @@ def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
     for city in cities:
         city.country = countries[city.country_id]
     challenges = list(Challenge.objects.filter(exchange_requests=request).order_by("order", "slug"))
+    relevance = _relevance(
+        _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
+    )
+    meaning = _meaning(request, challenges, cities)
     facts = _Facts(
         requester=requester,
         challenges=challenges,
         topics=list(Topic.objects.filter(exchange_requests=request).order_by("slug")),
         languages=list(request.languages or requester.languages or []),
-        relevance=_relevance(
-            _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
-        ),
-        meaning=_meaning(request, challenges, cities),
+        relevance=relevance,
+        meaning=meaning,
+        answers=_answers(relevance, meaning),
         indicators=_indicators([requester.pk, *(c.pk for c in cities)]),
     )
     partial = {city.pk: _context_components(city, facts) for city in cities}
