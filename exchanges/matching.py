@@ -34,7 +34,7 @@ from cities.models import City, CityIndicator, Country, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
 from search.backends.base import SearchPage, SearchQuery
-from search.selectors import practice_nearest, practice_nearest_by_city, practice_search_page
+from search.selectors import practice_nearest_by_city, practice_search_page
 
 from .explanations import Reason, reason, reasons_render
 from .models import Exchange, ExchangeRequest, Match
@@ -277,15 +277,11 @@ def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list
         return out
     vector = [float(x) for x in need]
     filters = {"challenge": tuple(c.slug for c in challenges)} if challenges else {}
-    closest, _degraded = practice_nearest(
-        vector=vector, filters=filters, limit=1, min_similarity=SEMANTIC_FLOOR
-    )
-    if not closest:
-        return out
     groups, _degraded = practice_nearest_by_city(
         vector=vector,
         filters=filters,
-        min_similarity=max(SEMANTIC_FLOOR, closest[0].similarity - ANSWER_BAND),
+        min_similarity=SEMANTIC_FLOOR,
+        band=ANSWER_BAND,
         language=_need_language(request),
         # One more: the requester may hold a place, and is dropped here with the cities
         # that are not active members.

@@ -91,10 +91,12 @@ def practice_nearest_by_city(
     language: str,
     cities: int,
     per_city: int,
+    band: float | None = None,
 ) -> tuple[list[CityNeighbours], bool]:
     """The cities with the most published practices close in meaning to a sentence vector
     (peer matching counts them), each with how many, how many readable in `language` and its
-    closest few; and whether the database answered in place of the engine."""
+    closest few (with a `band`, only practices within it of the closest in their language);
+    and whether the database answered in place of the engine."""
     return search_answer(
         ask=lambda backend: backend.nearest_by_city(
             vector,
@@ -103,6 +105,7 @@ def practice_nearest_by_city(
             language=language,
             cities=cities,
             per_city=per_city,
+            band=band,
         ),
         what="counting practices by meaning",
     )

@@ -163,13 +163,16 @@ class SearchBackend(ABC):
         language: str,
         cities: int,
         per_city: int,
+        band: float | None = None,
     ) -> list[CityNeighbours]:
         """The cities owning published practices at least `min_similarity` close to `vector`
         among those the facet `filters` keep: the `cities` with the most such practices (ties at
         the cut by slug), ordered by that count (ties: the most similar closest practice, then
-        the slug); each with
-        its count, how many of those have a text in `language`, and its `per_city` closest. At
-        most NEAREST_MAX practices, the closest, are counted."""
+        the slug); each with its count, how many of those have a text in `language`, and its
+        `per_city` closest. At most NEAREST_MAX practices, the closest, are counted. With a
+        `band`, a practice counts only if it is also within `band` of the closest practice
+        written in the same language (the encoder scores a text in another language than the
+        vector's lower, so each original language is held against its own best)."""
 
     @abstractmethod
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:

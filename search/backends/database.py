@@ -481,34 +481,41 @@ class DatabaseBackend(SearchBackend):
         language: str,
         cities: int,
         per_city: int,
+        band: float | None = None,
     ) -> list[CityNeighbours]:
         """The same matrix product as `nearest` (a practice's similarity is its best
         version's), the NEAREST_MAX closest kept, then their facet values and languages read
-        in NEAREST_CHUNK-sized queries and grouped by city in Python."""
+        in a few queries, the band applied and the rest grouped by city in Python."""
         if cities <= 0:
             return []
         best = _VECTORS.closest(np.asarray(vector, dtype=np.float32), threshold=min_similarity)
         ordered = sorted(best, key=lambda pk: (-best[pk], pk))[:NEAREST_MAX]
         selected = {param: set(values) for param, values in filters.items() if values}
-        owned: dict[str, list[int]] = {}
+        kept: list[tuple[int, str, str]] = []  # (id, city, original language)
         readable: set[int] = set()
         for start in range(0, len(ordered), NEAREST_CHUNK * 4):
             chunk = ordered[start : start + NEAREST_CHUNK * 4]
             for pk, _published, _adapted, values in self._rows(SearchQuery(), chunk):
                 if all(values.get(param, set()) & wanted for param, wanted in selected.items()):
-                    for city in values["city"]:
-                        owned.setdefault(city, []).append(pk)
+                    original = next(iter(values["language"]))
+                    kept.extend((pk, city, original) for city in values["city"])
             readable.update(
                 PracticeTranslation.objects.filter(
                     master_id__in=chunk, language_code=language
                 ).values_list("master_id", flat=True)
             )
+        if band is not None:
+            tops: dict[str, float] = {}
+            for pk, _city, original in kept:
+                tops[original] = max(tops.get(original, -2.0), best[pk])
+            kept = [row for row in kept if best[row[0]] >= tops[row[2]] - band]
+        owned: dict[str, list[int]] = {}
+        for pk, city, _original in kept:
+            owned.setdefault(city, []).append(pk)
         out = []
         # The cut as Elasticsearch's terms aggregation makes it: most practices, then slug.
-        kept = sorted(owned, key=lambda city: (-len(owned[city]), city))[:cities]
-        for city in kept:
-            pks = owned[city]
-            pks.sort(key=lambda pk: (-best[pk], pk))
+        for city in sorted(owned, key=lambda city: (-len(owned[city]), city))[:cities]:
+            pks = sorted(owned[city], key=lambda pk: (-best[pk], pk))
             out.append(
                 CityNeighbours(
                     city=city,

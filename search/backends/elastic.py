@@ -589,6 +589,26 @@ class ElasticsearchBackend(SearchBackend):
             for hit in response.hits
         ]
 
+    def _knn_all(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: list[Any],
+        min_similarity: float,
+    ) -> Any:
+        """A knn query matching up to NEAREST_MAX practices, for aggregations to count. Its `k`
+        is set: left to its default (the request's size, 0 when only aggregations are read)
+        it would match nothing."""
+        return Q(
+            "knn",
+            field="vector",
+            query_vector=[float(x) for x in vector],
+            k=NEAREST_MAX,
+            num_candidates=min(KNN_MAX_CANDIDATES, NEAREST_MAX),
+            similarity=min_similarity,
+            filter=filters,
+        )
+
     def nearest_by_city(
         self,
         vector: Sequence[float],
@@ -598,27 +618,42 @@ class ElasticsearchBackend(SearchBackend):
         language: str,
         cities: int,
         per_city: int,
+        band: float | None = None,
     ) -> list[CityNeighbours]:
-        """One request: a knn query for the NEAREST_MAX nearest practices at least
-        `min_similarity` close under the facet filters, no hits, and a terms aggregation on
-        `city` (most practices first) with, per city, a filter on `languages` and the top hits
-        by score. The knn query's `k` is set: left to its default (the request's size, 0 here)
-        it would match nothing, and its matches are what the aggregation counts."""
+        """A knn query for the NEAREST_MAX nearest practices at least `min_similarity` close
+        under the facet filters, no hits, and a terms aggregation on `city` (most practices
+        first) with, per city, a filter on `languages` and the top hits by score. With a band,
+        a first request finds the closest practice of each original language (a terms
+        aggregation on `language` with its top hit), and the counting query is a bool of one
+        knn per language, each with that language's floor (the languages are exclusive, so a
+        practice's score stays its one knn score)."""
         if cities <= 0:
             return []
         self.ensure_index()
-        knn = Q(
-            "knn",
-            field="vector",
-            query_vector=[float(x) for x in vector],
-            k=NEAREST_MAX,
-            num_candidates=min(KNN_MAX_CANDIDATES, NEAREST_MAX),
-            similarity=min_similarity,
-            filter=[self._filter(p, v) for p, v in filters.items() if v],
-        )
+        facet_filters = [self._filter(p, v) for p, v in filters.items() if v]
+        if band is None:
+            query = self._knn_all(vector, filters=facet_filters, min_similarity=min_similarity)
+        else:
+            tops = self._closest_by_language(
+                vector, filters=facet_filters, min_similarity=min_similarity
+            )
+            if not tops:
+                return []
+            query = Q(
+                "bool",
+                should=[
+                    self._knn_all(
+                        vector,
+                        filters=[*facet_filters, Q("term", language=code)],
+                        min_similarity=max(min_similarity, top - band),
+                    )
+                    for code, top in sorted(tops.items())
+                ],
+                minimum_should_match=1,
+            )
         s = (
             Search(using=self.client, index=self.alias)
-            .query(knn)
+            .query(query)
             .extra(size=0, track_total_hits=False)
         )
         by_city = s.aggs.bucket(
@@ -667,6 +702,31 @@ class ElasticsearchBackend(SearchBackend):
             )
         out.sort(key=lambda c: (-c.count, -(c.closest[0].similarity if c.closest else -2), c.city))
         return out
+
+    def _closest_by_language(
+        self, vector: Sequence[float], *, filters: list[Any], min_similarity: float
+    ) -> dict[str, float]:
+        """Original language -> the similarity of its closest practice (those at least
+        `min_similarity` close under the filters)."""
+        s = (
+            Search(using=self.client, index=self.alias)
+            .query(self._knn_all(vector, filters=filters, min_similarity=min_similarity))
+            .extra(size=0, track_total_hits=False)
+        )
+        s.aggs.bucket("languages", "terms", field="language", size=len(LANGUAGE_CODES) + 10).metric(
+            "closest", "top_hits", size=1, _source=False
+        )
+        try:
+            response: Any = s.execute()
+        except NotFoundError:
+            return {}
+        except (TransportError, ApiError) as exc:
+            raise _unavailable(exc) from exc
+        return {
+            str(bucket.key): 2 * bucket.closest.hits.hits[0]["_score"] - 1
+            for bucket in response.aggregations.languages.buckets
+            if bucket.closest.hits.hits
+        }
 
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:
         prefix = prefix.strip()

@@ -247,3 +247,31 @@ def test_the_database_counts_by_city_when_the_engine_does_not(world, settings):
     assert [(c.city, c.count, [n.id for n in c.closest]) for c in found] == [
         ("dakar", 1, [sponge.pk])
     ]
+
+
+def test_cities_by_meaning_within_a_band_of_each_languages_closest(flood_cities):
+    """With a band, each original language is held against its own closest practice: the
+    English ones against the closest English one, the only Spanish and French answers stand."""
+    flood, vector = flood_cities, _need()
+    backend = flood["backend"]
+    english = [flood["sponge"], flood["squares"]]
+    stored = practice_vectors(practice_ids=[p.pk for p in english])
+    sims = {p.pk: float(np.dot(next(iter(stored[p.pk].values())), vector)) for p in english}
+    closest_english = max(sims, key=lambda pk: sims[pk])
+    further = min(sims, key=lambda pk: sims[pk])
+    assert sims[closest_english] - sims[further] > 0.02
+    found = backend.nearest_by_city(
+        vector,
+        filters={},
+        min_similarity=0.25,
+        language="en",
+        cities=10,
+        per_city=3,
+        band=0.005,
+    )
+    counted = {n.id for c in found for n in c.closest}
+    assert counted == {closest_english, flood["jardines"].pk, flood["pluie"].pk}
+    wide = backend.nearest_by_city(
+        vector, filters={}, min_similarity=0.25, language="en", cities=10, per_city=3, band=1.0
+    )
+    assert {n.id for c in wide for n in c.closest} == counted | {further}
