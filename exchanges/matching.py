@@ -10,8 +10,18 @@ among its city's, and that city ranks first unless it is the requester: the offi
 whom they want to learn from. When the embedder is unavailable, relevance is by words alone
 and every explanation says so.
 
-Cost: the search engine is asked twice, once by words and once by meaning (a third time when
-the need text finds nothing and is retried with fewer words), and the database a bounded
+Meaning is read per city, not per practice: the search backend groups the practices that
+answer the need by city (`search.selectors.practice_nearest_by_city`: one knn request with a
+terms aggregation on Elasticsearch, the NumPy cache on the database, which also answers when
+the engine is down) and returns each city's count of answers, how many are readable in the
+need's language, and its closest few (which the explanations name). A practice answers by
+meaning when it is at least SEMANTIC_FLOOR close and within ANSWER_BAND of the closest
+practice written in its language. Figures and the decision: docs/search.md, "Peer matching
+by meaning".
+
+Cost: the search engine is asked three times, once by words and twice by meaning (the
+closest practice per language, then the count per city; once more when the need text finds
+nothing by words and is retried with fewer words), and the database a bounded
 number of times whatever the number of cities: every per-city figure comes from grouped
 queries (`values()` + `annotate()`) over all the cities at once, or over a shortlist of them
 (see `rank_peers`), never one query per city.
@@ -49,14 +59,17 @@ WEIGHTS: dict[str, float] = {
 }
 """How much each component (each worth 0 to 1) counts in a candidate's score; they sum to 1.
 
-- relevance 0.60: how well the city's published practices on the request's challenges answer
-  the need, by words and by meaning, whichever says more (see `_meaning`). By words: what the
-  search engine finds for the need text: how many of the city's practices match (against the
-  city with the most; 90%) and how well its best one matches (10%). By meaning: the cosine
-  similarity between the need (with the request's challenge names) and the sentence vectors
-  of the city's practices, in any of the three languages, over its best few practices, as the
-  search backend's nearest-neighbour retrieval returns them (see `_meaning`). A city the
-  need names, or whose practice the request was started from, gets full marks. It is the
+- relevance 0.60: how many of the city's published practices on the request's challenges
+  answer the need, by words or by meaning, in any language (see `_answers`): per city, its
+  answering practices in any language plus those of them readable in the need's language
+  (counted twice: an official can read them and they are what the words find), each count
+  the larger of what meaning counted (`_meaning`) and what the words found (the search
+  engine's count of matches for the need text), against the city with the most (90%); then
+  how close its best answer is (10%). A city the need names, or whose practice the request
+  was started from, gets full marks. Counting, not a city's best few: with the generated
+  corpus of benchmarks/matching.py every practice of one idea is equally close to its need,
+  so scoring a city by its best three made every city with three of them equal, and which
+  cities have the most answers is what the broker needs to know. It is the
   only component that reads what the cities actually did, and a peer is worth visiting for
   practices that answer the need, not for being alike, so it weighs more than all the others
   together: with 100,000 practices (benchmarks/matching.py) a
@@ -78,6 +91,16 @@ WEIGHTS: dict[str, float] = {
 """
 
 MAX_PRACTICES = 5
+# Within relevance, how much more an answering practice counts when it has a text in the need's
+# language (1: twice as much). benchmarks/matching.py scores a ranking against two truths, the
+# cities with the most answers readable in the need's language ("recall@5") and those with the
+# most in any language ("any language"). Ranking by the true counts themselves (the ceiling of
+# any retrieval; docs/search.md, "Peer matching by meaning"), recall@5 / any language with
+# 0, 1, 1.5 and 2: at 10,000 practices 0.62 / 1.0, 0.96 / 0.93, 0.99 / 0.91, 1.0 / 0.91; at
+# 100,000 0.35 / 1.0, 0.76 / 0.75, 0.84 / 0.67, 0.90 / 0.60. Past a few answers per city the
+# two truths name different cities and no weight meets both targets; 1 is the one that stays
+# closest to both at both sizes.
+READABLE_EXTRA = 1
 # The first hits give each city its best score; how many practices of a city match comes
 # from the city facet, which counts every match, so a short page is enough (and cheaper:
 # Elasticsearch highlights every hit it returns).
@@ -214,8 +237,10 @@ SEMANTIC_FLOOR = 0.25
 ANSWER_BAND = 0.25
 # How many cities the grouped retrieval by meaning returns, those with the most answering
 # practices: the first places of a ranking go to cities with many answers, and a city further
-# down by meaning still gets relevance by words (the search counts every match).
-MEANING_CITIES = 200
+# down by meaning still gets relevance by words (the search counts every match). The engine
+# fetches each one's closest practices, which is most of the request's cost: on 100,000
+# practices 200 cities took about 180 ms, 50 about 90 ms.
+MEANING_CITIES = 50
 
 
 @dataclass
@@ -320,7 +345,7 @@ def _answers(relevance: _Relevance, meaning: _Meaning) -> _Answers:
     best: dict[int, float] = {}
     for city_id in set(relevance.counts) | set(meaning.counts):
         words = relevance.counts.get(city_id, 0)
-        counts[city_id] = max(meaning.counts.get(city_id, 0), words) + max(
+        counts[city_id] = max(meaning.counts.get(city_id, 0), words) + READABLE_EXTRA * max(
             meaning.in_language.get(city_id, 0), words
         )
         by_words = min(1.0, relevance.best.get(city_id, 0.0))

@@ -172,7 +172,8 @@ class SearchBackend(ABC):
         `per_city` closest. At most NEAREST_MAX practices, the closest, are counted. With a
         `band`, a practice counts only if it is also within `band` of the closest practice
         written in the same language (the encoder scores a text in another language than the
-        vector's lower, so each original language is held against its own best)."""
+        vector's lower, so each original language is held against its own best), and at most
+        NEAREST_MAX / 3 per language are counted."""
 
     @abstractmethod
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:

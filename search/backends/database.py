@@ -61,6 +61,7 @@ from numpy.typing import NDArray
 
 from cities.models import City, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
+from core.languages import LANGUAGE_CODES
 from practices.models import Practice, PracticeTranslation
 from practices.vectors import practice_vectors, vector_from_bytes
 
@@ -505,10 +506,19 @@ class DatabaseBackend(SearchBackend):
                 ).values_list("master_id", flat=True)
             )
         if band is not None:
+            # As Elasticsearch counts: at most NEAREST_MAX / 3 per language, the closest.
             tops: dict[str, float] = {}
-            for pk, _city, original in kept:
-                tops[original] = max(tops.get(original, -2.0), best[pk])
-            kept = [row for row in kept if best[row[0]] >= tops[row[2]] - band]
+            per_language: dict[str, int] = {}
+            banded = []
+            for row in sorted(kept, key=lambda row: (-best[row[0]], row[0])):
+                original = row[2]
+                tops.setdefault(original, best[row[0]])
+                if best[row[0]] < tops[original] - band:
+                    continue
+                per_language[original] = per_language.get(original, 0) + 1
+                if per_language[original] <= NEAREST_MAX // len(LANGUAGE_CODES):
+                    banded.append(row)
+            kept = banded
         owned: dict[str, list[int]] = {}
         for pk, city, _original in kept:
             owned.setdefault(city, []).append(pk)
