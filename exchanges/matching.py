@@ -11,8 +11,8 @@ whom they want to learn from. When the embedder is unavailable, relevance is by 
 and every explanation says so.
 
 Meaning is read per city, not per practice: the search backend groups the practices that
-answer the need by city (`search.selectors.practice_nearest_by_city`: one knn request with a
-terms aggregation on Elasticsearch, the NumPy cache on the database, which also answers when
+answer the need by city (`search.selectors.practice_nearest_by_city`: two knn requests with
+terms aggregations on Elasticsearch, the NumPy cache on the database, which also answers when
 the engine is down) and returns each city's count of answers, how many are readable in the
 need's language, and its closest few (which the explanations name). A practice answers by
 meaning when it is at least SEMANTIC_FLOOR close and within ANSWER_BAND of the closest
@@ -280,11 +280,12 @@ def _named_cities(need: str, cities: list[City]) -> set[int]:
 def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
     """Count, for each candidate city, its published practices that answer the need by
     meaning. The need (with the request's challenge names) is embedded once and the search
-    backend groups by city the published practices at least SEMANTIC_FLOOR close to it, on the
-    request's challenges (all of them when it has none): one knn request with a terms
-    aggregation on Elasticsearch, the NumPy cache of the database backend (which also answers
-    when the engine is down). No ranking reads the vectors of every practice, and none asks
-    the database which city owns a neighbour."""
+    backend groups by city the published practices at least SEMANTIC_FLOOR close to it and
+    within ANSWER_BAND of the closest in their language, on the request's challenges (all of
+    them when it has none): two knn requests with terms aggregations on Elasticsearch, the
+    NumPy cache of the database backend (which also answers when the engine is down). No
+    ranking reads the vectors of every practice, and none asks the database which city owns a
+    neighbour."""
     out = _Meaning(named=_named_cities(request.need, cities))
     if request.source_practice_id:
         out.source = (
