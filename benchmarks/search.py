@@ -155,7 +155,8 @@ def summary(ms: list[float]) -> dict[str, float]:
 def setup_django(database_url: str, es_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["ELASTICSEARCH_URL"] = es_url
-    os.environ["ELASTICSEARCH_INDEX_PREFIX"] = "bench"
+    # BENCH_INDEX_PREFIX keeps two benchmark data sets (say 10k and 100k) apart on one cluster.
+    os.environ["ELASTICSEARCH_INDEX_PREFIX"] = os.environ.get("BENCH_INDEX_PREFIX", "bench")
     os.environ["CELERY_BROKER_URL"] = ""
     # DEBUG off: no per-query bookkeeping, production template caching.
     os.environ["DJANGO_DEBUG"] = "0"

@@ -10,8 +10,18 @@ among its city's, and that city ranks first unless it is the requester: the offi
 whom they want to learn from. When the embedder is unavailable, relevance is by words alone
 and every explanation says so.
 
-Cost: the search engine is asked twice, once by words and once by meaning (a third time when
-the need text finds nothing and is retried with fewer words), and the database a bounded
+Meaning is read per city, not per practice: the search backend groups the practices that
+answer the need by city (`search.selectors.practice_nearest_by_city`: two knn requests with
+terms aggregations on Elasticsearch, the NumPy cache on the database, which also answers when
+the engine is down) and returns each city's count of answers, how many are readable in the
+need's language, and its closest few (which the explanations name). A practice answers by
+meaning when it is at least SEMANTIC_FLOOR close and within ANSWER_BAND of the closest
+practice written in its language. Figures and the decision: docs/search.md, "Peer matching
+by meaning".
+
+Cost: the search engine is asked three times, once by words and twice by meaning (the
+closest practice per language, then the count per city; once more when the need text finds
+nothing by words and is retried with fewer words), and the database a bounded
 number of times whatever the number of cities: every per-city figure comes from grouped
 queries (`values()` + `annotate()`) over all the cities at once, or over a shortlist of them
 (see `rank_peers`), never one query per city.
@@ -34,7 +44,7 @@ from cities.models import City, CityIndicator, Country, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
 from practices.models import Challenge, Practice, PracticeTranslation, Topic
 from search.backends.base import SearchPage, SearchQuery
-from search.selectors import practice_nearest, practice_search_page
+from search.selectors import practice_nearest_by_city, practice_search_page
 
 from .explanations import Reason, reason, reasons_render
 from .models import Exchange, ExchangeRequest, Match
@@ -49,14 +59,17 @@ WEIGHTS: dict[str, float] = {
 }
 """How much each component (each worth 0 to 1) counts in a candidate's score; they sum to 1.
 
-- relevance 0.60: how well the city's published practices on the request's challenges answer
-  the need, by words and by meaning, whichever says more (see `_meaning`). By words: what the
-  search engine finds for the need text: how many of the city's practices match (against the
-  city with the most; 90%) and how well its best one matches (10%). By meaning: the cosine
-  similarity between the need (with the request's challenge names) and the sentence vectors
-  of the city's practices, in any of the three languages, over its best few practices, as the
-  search backend's nearest-neighbour retrieval returns them (see `_meaning`). A city the
-  need names, or whose practice the request was started from, gets full marks. It is the
+- relevance 0.60: how many of the city's published practices on the request's challenges
+  answer the need, by words or by meaning, in any language (see `_answers`): per city, its
+  answering practices in any language plus those of them readable in the need's language
+  (counted twice: an official can read them and they are what the words find), each count
+  the larger of what meaning counted (`_meaning`) and what the words found (the search
+  engine's count of matches for the need text), against the city with the most (90%); then
+  how close its best answer is (10%). A city the need names, or whose practice the request
+  was started from, gets full marks. Counting, not a city's best few: with the generated
+  corpus of benchmarks/matching.py every practice of one idea is equally close to its need,
+  so scoring a city by its best three made every city with three of them equal, and which
+  cities have the most answers is what the broker needs to know. It is the
   only component that reads what the cities actually did, and a peer is worth visiting for
   practices that answer the need, not for being alike, so it weighs more than all the others
   together: with 100,000 practices (benchmarks/matching.py) a
@@ -78,6 +91,16 @@ WEIGHTS: dict[str, float] = {
 """
 
 MAX_PRACTICES = 5
+# Within relevance, how much more an answering practice counts when it has a text in the need's
+# language (1: twice as much). benchmarks/matching.py scores a ranking against two truths, the
+# cities with the most answers readable in the need's language ("recall@5") and those with the
+# most in any language ("any language"). Ranking by the true counts themselves (the ceiling of
+# any retrieval; docs/search.md, "Peer matching by meaning"), recall@5 / any language with
+# 0, 1, 1.5 and 2: at 10,000 practices 0.62 / 1.0, 0.96 / 0.93, 0.99 / 0.91, 1.0 / 0.91; at
+# 100,000 0.35 / 1.0, 0.76 / 0.75, 0.84 / 0.67, 0.90 / 0.60. Past a few answers per city the
+# two truths name different cities and no weight meets both targets; 1 is the one that stays
+# closest to both at both sizes.
+READABLE_EXTRA = 1
 # The first hits give each city its best score; how many practices of a city match comes
 # from the city facet, which counts every match, so a short page is enough (and cheaper:
 # Elasticsearch highlights every hit it returns).
@@ -141,7 +164,7 @@ def _search(request: ExchangeRequest, challenges: list[str]) -> SearchPage | Non
     words = need_keywords(request.need)
     if not words:
         return None
-    language = (request.languages or ["en"])[0]
+    language = _need_language(request)
     filters = {"challenge": tuple(challenges)} if challenges else {}
 
     def run(text: str) -> SearchPage:
@@ -200,15 +223,24 @@ def _relevance(page: SearchPage | None, slugs: dict[str, int]) -> _Relevance:
 # practices on the need's subject at 0.3 to 0.55 in any language (a long need with several
 # asks scores its answers lower than a short one).
 SEMANTIC_FLOOR = 0.25
-# A city's score by meaning comes from its best few practices, the best counting most: one
-# practice that answers the need well is worth a visit; more of them, more so.
-SEMANTIC_WEIGHTS = (0.6, 0.25, 0.15)
-# How many practices closest to the need the search backend returns. A city's score by
-# meaning reads only its best few practices (SEMANTIC_WEIGHTS), so the cities meaning can put
-# at the top are those whose best practices are among the nearest few hundred; a city whose
-# answering practices all lie further still gets relevance by words (the search counts every
-# match). Measured in benchmarks/matching.py (figures in docs/search.md).
-NEAREST_CANDIDATES = 500
+# A practice answers the need by meaning when it is at least SEMANTIC_FLOOR close and within
+# ANSWER_BAND of the closest practice found: the encoder scores answers to one need in a band
+# below the best one, and practices on neighbouring subjects under it. With the floor alone,
+# counting lets those neighbours in by the hundred: on the generated corpus of
+# benchmarks/matching.py (10,000 practices, 24 needs in three languages, each practice's best
+# language version) practices of the need's idea lie at 0.31-0.83 and those of the other ideas
+# reach 0.42, 200 to 1,200 of them above 0.25; within 0.25 of the closest, 0 to 1 of them are
+# left and 60 to 100% of the idea's practices are counted (the rest are versions in another
+# language that the encoder places further away); within 0.30, two needs in 24 let over a
+# hundred in. On the hand-written practices of tests/exchanges/test_matching_meaning.py the
+# closest answer is about 0.5, so the band reaches down to the floor and changes nothing.
+ANSWER_BAND = 0.25
+# How many cities the grouped retrieval by meaning returns, those with the most answering
+# practices: the first places of a ranking go to cities with many answers, and a city further
+# down by meaning still gets relevance by words (the search counts every match). The engine
+# fetches each one's closest practices, which is most of the request's cost: on 100,000
+# practices 200 cities took about 180 ms, 50 about 90 ms.
+MEANING_CITIES = 50
 
 
 @dataclass
@@ -216,8 +248,11 @@ class _Meaning:
     """Relevance by meaning, by city; `available` is False when the embedder failed."""
 
     available: bool = True
-    score: dict[int, float] = field(default_factory=dict)
-    # city id -> its practices that answer the need by meaning, most similar first
+    # city id -> how many of its published practices answer the need by meaning (in any
+    # language), and how many of those have a text in the need's language
+    counts: dict[int, int] = field(default_factory=dict)
+    in_language: dict[int, int] = field(default_factory=dict)
+    # city id -> its practices that answer the need by meaning, most similar first (a few)
     practices: dict[int, list[int]] = field(default_factory=dict)
     similarity: dict[int, float] = field(default_factory=dict)
     named: set[int] = field(default_factory=set)
@@ -243,12 +278,14 @@ def _named_cities(need: str, cities: list[City]) -> set[int]:
 
 
 def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list[City]) -> _Meaning:
-    """Score the candidate cities by the similarity of their practices to the need. The need
-    (with the request's challenge names) is embedded once and the search backend is asked for
-    the NEAREST_CANDIDATES published practices closest to it, on the request's challenges (all
-    of them when it has none), at least SEMANTIC_FLOOR close: the retrieval search uses
-    (a knn query on Elasticsearch, the NumPy cache of the database backend, which also answers
-    when the engine is down), so no ranking reads the vectors of every practice."""
+    """Count, for each candidate city, its published practices that answer the need by
+    meaning. The need (with the request's challenge names) is embedded once and the search
+    backend groups by city the published practices at least SEMANTIC_FLOOR close to it and
+    within ANSWER_BAND of the closest in their language, on the request's challenges (all of
+    them when it has none): two knn requests with terms aggregations on Elasticsearch, the
+    NumPy cache of the database backend (which also answers when the engine is down). No
+    ranking reads the vectors of every practice, and none asks the database which city owns a
+    neighbour."""
     out = _Meaning(named=_named_cities(request.need, cities))
     if request.source_practice_id:
         out.source = (
@@ -264,38 +301,72 @@ def _meaning(request: ExchangeRequest, challenges: list[Challenge], cities: list
     except EmbedderUnavailable:
         out.available = False
         return out
-    neighbours, _degraded = practice_nearest(
-        vector=[float(x) for x in need],
-        filters={"challenge": tuple(c.slug for c in challenges)} if challenges else {},
-        limit=NEAREST_CANDIDATES,
+    vector = [float(x) for x in need]
+    filters = {"challenge": tuple(c.slug for c in challenges)} if challenges else {}
+    groups, _degraded = practice_nearest_by_city(
+        vector=vector,
+        filters=filters,
         min_similarity=SEMANTIC_FLOOR,
+        band=ANSWER_BAND,
+        language=_need_language(request),
+        # One more: the requester may hold a place, and is dropped here with the cities
+        # that are not active members.
+        cities=MEANING_CITIES + 1,
+        per_city=MAX_PRACTICES,
     )
-    # The requester's practices and those of cities that are not active members take places
-    # among the neighbours and are dropped here.
-    owners = dict(
-        Practice.objects.filter(
-            pk__in=[n.id for n in neighbours], city_id__in=[c.pk for c in cities]
-        ).values_list("pk", "city_id")
-    )
-    ranked: dict[int, list[int]] = defaultdict(list)
-    for neighbour in neighbours:  # most similar first
-        city_id = owners.get(neighbour.id)
+    slugs = {c.slug: c.pk for c in cities}
+    for group in groups:
+        city_id = slugs.get(group.city)
         if city_id is None:
             continue
-        out.similarity[neighbour.id] = neighbour.similarity
-        ranked[city_id].append(neighbour.id)
-    raw = {
-        city_id: sum(
-            weight * (out.similarity[pk] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
-            for weight, pk in zip(SEMANTIC_WEIGHTS, pks, strict=False)
-        )
-        for city_id, pks in ranked.items()
-    }
-    top = max(raw.values(), default=0.0)
-    if top > 0:
-        out.score = {city_id: value / top for city_id, value in raw.items()}
-    out.practices = dict(ranked)
+        out.counts[city_id] = group.count
+        out.in_language[city_id] = group.in_language
+        out.practices[city_id] = [n.id for n in group.closest]
+        for neighbour in group.closest:
+            out.similarity[neighbour.id] = neighbour.similarity
     return out
+
+
+@dataclass
+class _Answers:
+    """Relevance by what a city published, words and meaning together (see WEIGHTS)."""
+
+    score: dict[int, float] = field(default_factory=dict)
+
+
+def _answers(relevance: _Relevance, meaning: _Meaning) -> _Answers:
+    """Per city: its answering practices in any language plus those readable in the need's
+    language, each the larger of what meaning counted and what the words found (practices
+    found by words have the need's words, so they are readable in its language), against the
+    city with the most (RELEVANCE_COUNT_SHARE); then how close its best answer is, by words or
+    by meaning, against the best of all."""
+    out = _Answers()
+    top_similarity = max(meaning.similarity.values(), default=0.0)
+    counts: dict[int, int] = {}
+    best: dict[int, float] = {}
+    for city_id in set(relevance.counts) | set(meaning.counts):
+        words = relevance.counts.get(city_id, 0)
+        counts[city_id] = max(meaning.counts.get(city_id, 0), words) + READABLE_EXTRA * max(
+            meaning.in_language.get(city_id, 0), words
+        )
+        by_words = min(1.0, relevance.best.get(city_id, 0.0))
+        by_meaning = 0.0
+        similarities = [meaning.similarity[pk] for pk in meaning.practices.get(city_id, [])]
+        if similarities and top_similarity > SEMANTIC_FLOOR:
+            by_meaning = (max(similarities) - SEMANTIC_FLOOR) / (top_similarity - SEMANTIC_FLOOR)
+        best[city_id] = max(by_words, by_meaning)
+    most = max(counts.values(), default=0)
+    if most:
+        out.score = {
+            city_id: RELEVANCE_COUNT_SHARE * count / most
+            + (1 - RELEVANCE_COUNT_SHARE) * best[city_id]
+            for city_id, count in counts.items()
+        }
+    return out
+
+
+def _need_language(request: ExchangeRequest) -> str:
+    return (request.languages or ["en"])[0]
 
 
 def _coverage(
@@ -347,6 +418,7 @@ class _Facts:
     languages: list[str]
     relevance: _Relevance
     meaning: _Meaning
+    answers: _Answers
     indicators: dict[int, dict[str, Decimal]]
 
 
@@ -358,18 +430,14 @@ def _context_components(
     reasons: dict[str, list[Reason]] = defaultdict(list)
     relevance = facts.relevance
     count = relevance.counts.get(city.pk, 0)
-    by_words = 0.0
     if count and relevance.max_count:
         best = relevance.best.get(city.pk, 0.0)
-        by_words = RELEVANCE_COUNT_SHARE * count / relevance.max_count + (
-            1 - RELEVANCE_COUNT_SHARE
-        ) * min(1.0, best)
         reasons["relevance"].append(reason("words", count=count, best=round(best, 4)))
     meaning = facts.meaning
     source = meaning.source
     chosen = source is not None and source.city_id == city.pk
     full = chosen or city.pk in meaning.named
-    components["relevance"] = max(by_words, meaning.score.get(city.pk, 0.0), float(full))
+    components["relevance"] = max(facts.answers.score.get(city.pk, 0.0), float(full))
     if source is not None and source.city_id == city.pk:
         reasons["relevance"].append(reason("source_practice"))
     if city.pk in meaning.named:
@@ -496,15 +564,18 @@ def rank_peers(*, request: ExchangeRequest, limit: int = 10) -> list[Candidate]:
     for city in cities:
         city.country = countries[city.country_id]
     challenges = list(Challenge.objects.filter(exchange_requests=request).order_by("order", "slug"))
+    relevance = _relevance(
+        _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
+    )
+    meaning = _meaning(request, challenges, cities)
     facts = _Facts(
         requester=requester,
         challenges=challenges,
         topics=list(Topic.objects.filter(exchange_requests=request).order_by("slug")),
         languages=list(request.languages or requester.languages or []),
-        relevance=_relevance(
-            _search(request, [c.slug for c in challenges]), {c.slug: c.pk for c in cities}
-        ),
-        meaning=_meaning(request, challenges, cities),
+        relevance=relevance,
+        meaning=meaning,
+        answers=_answers(relevance, meaning),
         indicators=_indicators([requester.pk, *(c.pk for c in cities)]),
     )
     partial = {city.pk: _context_components(city, facts) for city in cities}

@@ -15,7 +15,14 @@ from accounts.models import User
 from practices.models import Practice, PracticeTranslation
 
 from .backends import get_backend, get_database_backend
-from .backends.base import Neighbour, SearchBackend, SearchPage, SearchQuery, SearchUnavailable
+from .backends.base import (
+    CityNeighbours,
+    Neighbour,
+    SearchBackend,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +80,34 @@ def practice_nearest(
             vector, filters=filters, limit=limit, min_similarity=min_similarity
         ),
         what="finding practices by meaning",
+    )
+
+
+def practice_nearest_by_city(
+    *,
+    vector: Sequence[float],
+    filters: dict[str, tuple[str, ...]],
+    min_similarity: float,
+    language: str,
+    cities: int,
+    per_city: int,
+    band: float | None = None,
+) -> tuple[list[CityNeighbours], bool]:
+    """The cities with the most published practices close in meaning to a sentence vector
+    (peer matching counts them), each with how many, how many readable in `language` and its
+    closest few (with a `band`, only practices within it of the closest in their language);
+    and whether the database answered in place of the engine."""
+    return search_answer(
+        ask=lambda backend: backend.nearest_by_city(
+            vector,
+            filters=filters,
+            min_similarity=min_similarity,
+            language=language,
+            cities=cities,
+            per_city=per_city,
+            band=band,
+        ),
+        what="counting practices by meaning",
     )
 
 

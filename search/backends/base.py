@@ -68,6 +68,24 @@ class Neighbour:
     similarity: float
 
 
+@dataclass(frozen=True)
+class CityNeighbours:
+    """One city's published practices close in meaning to a vector (peer matching counts a
+    city's answers, not only its best one): how many there are, how many of them have a text in
+    the language asked about, and the closest few, most similar first."""
+
+    city: str  # the city's slug, as the `city` facet holds it
+    count: int
+    in_language: int
+    closest: tuple[Neighbour, ...]
+
+
+# The most practices one grouped retrieval by meaning reads: Elasticsearch's knn query refuses
+# more candidates than this, and the database backend stops at the same number so that both
+# count alike.
+NEAREST_MAX = 10_000
+
+
 @dataclass
 class FacetValue:
     value: str
@@ -134,6 +152,28 @@ class SearchBackend(ABC):
         core.embedding), most similar first: at most `limit`, each at least `min_similarity`
         close, among those the facet `filters` keep (as SearchQuery.filters). No facets, no
         highlights: peer matching reads the ids and similarities and nothing else."""
+
+    @abstractmethod
+    def nearest_by_city(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        min_similarity: float,
+        language: str,
+        cities: int,
+        per_city: int,
+        band: float | None = None,
+    ) -> list[CityNeighbours]:
+        """The cities owning published practices at least `min_similarity` close to `vector`
+        among those the facet `filters` keep: the `cities` with the most such practices (ties at
+        the cut by slug), ordered by that count (ties: the most similar closest practice, then
+        the slug); each with its count, how many of those have a text in `language`, and its
+        `per_city` closest. At most NEAREST_MAX practices, the closest, are counted. With a
+        `band`, a practice counts only if it is also within `band` of the closest practice
+        written in the same language (the encoder scores a text in another language than the
+        vector's lower, so each original language is held against its own best), and at most
+        NEAREST_MAX / 3 per language are counted."""
 
     @abstractmethod
     def suggest(self, prefix: str, *, language: str = "en", limit: int = 8) -> list[dict[str, str]]:

@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 
 from cities.models import City, size_band_for
 from core.embedding import EmbedderUnavailable, get_embedder
+from core.languages import LANGUAGE_CODES
 from practices.models import Practice, PracticeTranslation
 from practices.vectors import practice_vectors, vector_from_bytes
 
@@ -61,6 +62,8 @@ from ..documents import SECTION_NAMES, searchable
 from ..facets import FACETS, YEAR_BANDS, year_band
 from .base import (
     MAX_RESULTS,
+    NEAREST_MAX,
+    CityNeighbours,
     FacetValue,
     Hit,
     Neighbour,
@@ -465,6 +468,70 @@ class DatabaseBackend(SearchBackend):
                     out.append(Neighbour(id=pk, similarity=best[pk]))
                     if len(out) == limit:
                         return out
+        return out
+
+    def nearest_by_city(
+        self,
+        vector: Sequence[float],
+        *,
+        filters: dict[str, tuple[str, ...]],
+        min_similarity: float,
+        language: str,
+        cities: int,
+        per_city: int,
+        band: float | None = None,
+    ) -> list[CityNeighbours]:
+        """The same matrix product as `nearest` (a practice's similarity is its best
+        version's), the NEAREST_MAX closest kept, then their facet values and languages read
+        in a few queries, the band applied and the rest grouped by city in Python."""
+        if cities <= 0:
+            return []
+        best = _VECTORS.closest(np.asarray(vector, dtype=np.float32), threshold=min_similarity)
+        ordered = sorted(best, key=lambda pk: (-best[pk], pk))[:NEAREST_MAX]
+        selected = {param: set(values) for param, values in filters.items() if values}
+        kept: list[tuple[int, str, str]] = []  # (id, city, original language)
+        readable: set[int] = set()
+        for start in range(0, len(ordered), NEAREST_CHUNK * 4):
+            chunk = ordered[start : start + NEAREST_CHUNK * 4]
+            for pk, _published, _adapted, values in self._rows(SearchQuery(), chunk):
+                if all(values.get(param, set()) & wanted for param, wanted in selected.items()):
+                    original = next(iter(values["language"]))
+                    kept.extend((pk, city, original) for city in values["city"])
+            readable.update(
+                PracticeTranslation.objects.filter(
+                    master_id__in=chunk, language_code=language
+                ).values_list("master_id", flat=True)
+            )
+        if band is not None:
+            # As Elasticsearch counts: at most NEAREST_MAX / 3 per language, the closest.
+            tops: dict[str, float] = {}
+            per_language: dict[str, int] = {}
+            banded = []
+            for row in sorted(kept, key=lambda row: (-best[row[0]], row[0])):
+                original = row[2]
+                tops.setdefault(original, best[row[0]])
+                if best[row[0]] < tops[original] - band:
+                    continue
+                per_language[original] = per_language.get(original, 0) + 1
+                if per_language[original] <= NEAREST_MAX // len(LANGUAGE_CODES):
+                    banded.append(row)
+            kept = banded
+        owned: dict[str, list[int]] = {}
+        for pk, city, _original in kept:
+            owned.setdefault(city, []).append(pk)
+        out = []
+        # The cut as Elasticsearch's terms aggregation makes it: most practices, then slug.
+        for city in sorted(owned, key=lambda city: (-len(owned[city]), city))[:cities]:
+            pks = sorted(owned[city], key=lambda pk: (-best[pk], pk))
+            out.append(
+                CityNeighbours(
+                    city=city,
+                    count=len(pks),
+                    in_language=sum(1 for pk in pks if pk in readable),
+                    closest=tuple(Neighbour(id=pk, similarity=best[pk]) for pk in pks[:per_city]),
+                )
+            )
+        out.sort(key=lambda c: (-c.count, -(c.closest[0].similarity if c.closest else -2), c.city))
         return out
 
     # -- suggestions and similar practices ---------------------------------------------------

@@ -286,3 +286,54 @@ def test_on_elasticsearch_meaning_comes_from_the_index_not_the_stored_vectors(wo
     medellin = next(c for c in ranked if c.city == world["medellin"])
     assert medellin.practices[0] == world["jardines"]
     assert medellin.explanation[0].startswith("matched by meaning: ")
+
+
+@pytest.fixture
+def answers(world):
+    """Medellín has four answers to the flood need, all in Spanish; İzmir three, in English."""
+    sustainability = ("sustainability",)
+    for title, summary in [
+        ("Parques inundables", "Parques que guardan el agua de lluvia para evitar inundaciones."),
+        ("Techos verdes contra las inundaciones", "Cubiertas que retienen el agua de lluvia."),
+        (
+            "Zanjas de drenaje con vegetación",
+            "Zanjas verdes que absorben el agua de las tormentas e impiden las inundaciones.",
+        ),
+    ]:
+        make(
+            world["medellin"],
+            language="es",
+            title=title,
+            summary=summary,
+            challenges=sustainability,
+        )
+    for title, summary in [
+        ("Rain gardens in every school", "School yards that soak up storm water against floods."),
+        ("Permeable paving in old streets", "Paving that lets heavy rain soak into the ground."),
+    ]:
+        make(world["izmir"], title=title, summary=summary, challenges=sustainability)
+    vectors_refresh(practice_ids=Practice.objects.values_list("pk", flat=True))
+    return world
+
+
+def test_relevance_by_meaning_counts_every_answer_and_favours_the_readers_language(
+    answers, sync_index
+):
+    """Each answering practice counts (not only a city's best three), and one the requester
+    can read in the language of the request counts twice."""
+    sync_index()
+    request = _request(answers["dakar"], FRENCH_NEED)
+    request.languages = ["fr"]  # neither city wrote in French: four answers beat three
+    request.save()
+    ranked = {c.city.name: c for c in rank_peers(request=request)}
+    assert ranked["Medellín"].components["relevance"] > ranked["İzmir"].components["relevance"]
+    assert len([p for p in ranked["Medellín"].practices if p.city == answers["medellin"]]) == 4
+    request.languages = ["en"]  # İzmir's three are in English: 3 + 3 against 4
+    request.save()
+    ranked = {c.city.name: c for c in rank_peers(request=request)}
+    assert ranked["İzmir"].components["relevance"] > ranked["Medellín"].components["relevance"]
+    request.languages = ["es"]  # Medellín's four are in Spanish: 4 + 4 against 3
+    request.save()
+    ranked = {c.city.name: c for c in rank_peers(request=request)}
+    assert ranked["Medellín"].components["relevance"] == 1.0
+    assert ranked["Medellín"].components["relevance"] > ranked["İzmir"].components["relevance"]
