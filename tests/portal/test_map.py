@@ -93,3 +93,20 @@ def test_the_projection_puts_places_where_they_are():
     _, north = project(longitude=4.84, latitude=45.76)
     _, south = project(longitude=151.21, latitude=-33.87)
     assert 0 < west < x < east < WIDTH and 0 < north < y < south < HEIGHT
+
+
+def test_a_city_name_with_markup_stays_text_in_the_map(client, cities):
+    """The map is our own SVG; the only text in it is city names, escaped like anywhere else
+    (tests/practices/test_xss.py leaves the map's figure to this test)."""
+    odd = CityFactory(
+        name='<img src=x onerror="alert(1)"><script>alert(2)</script>',
+        slug="odd",
+        latitude=1.0,
+        longitude=1.0,
+    )
+    PracticeFactory(city=odd)
+    for path in ("/en/", "/en/cities/", "/en/cities/odd/"):
+        page = client.get(path).content.decode()
+        svg = re.search(r"<svg viewBox=.*?</svg>", page, re.S).group(0)
+        assert "<img" not in svg and "<script" not in svg and 'onerror="' not in svg
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in svg
