@@ -3,11 +3,12 @@ here from the app it was written in so that app no longer imports the ones above
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -114,6 +115,31 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except City.DoesNotExist as exc:
         raise Http404("No such city.") from exc
     practices = practice_selectors.practice_published_list(city=city)[:50]
+    exchanges = list(exchanges_of_city_public(city_id=city.pk))
+    by_challenge = _bars(
+        (c.label, c.n)
+        for c in Challenge.objects.annotate(
+            n=Count(
+                "practices",
+                filter=Q(
+                    practices__city=city,
+                    practices__review_state=Practice.ReviewState.PUBLISHED,
+                ),
+            )
+        )
+    )
+    exchange_bars = _bars(
+        [
+            (
+                _("Given (the city hosted another)"),
+                sum(e.match.peer_city_id == city.pk for e in exchanges),
+            ),
+            (
+                _("Received (the city learned from another)"),
+                sum(e.match.request.city_id == city.pk for e in exchanges),
+            ),
+        ]
+    )
     return render(
         request,
         "cities/city_detail.html",
@@ -121,10 +147,23 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "city": city,
             "practices": practices,
             "indicators": city.indicators.all(),
-            "exchanges": exchanges_of_city_public(city_id=city.pk)[:20],
+            "by_challenge": by_challenge if any(b["count"] for b in by_challenge) else [],
+            "exchange_bars": exchange_bars if exchanges else [],
+            "exchanges": exchanges[:20],
             "city_map": _city_map(city_selectors.city_directory(), focus=city),
         },
     )
+
+
+def _bars(items: Iterable[tuple[str, int]]) -> list[dict[str, object]]:
+    """Label, count and the bar's length (0-100, against the largest) of a small bar chart;
+    the counts are printed beside the bars, which are decoration for the eye."""
+    rows = [(str(label), int(count)) for label, count in items]
+    top = max((count for _label, count in rows), default=0) or 1
+    return [
+        {"label": label, "count": count, "width": round(100 * count / top, 1)}
+        for label, count in rows
+    ]
 
 
 @login_required

@@ -1,5 +1,5 @@
 """The map of member cities on the home page, the directory and the city pages (cities/maps.py),
-read from the outside: the rendered HTML."""
+and the charts of a city page, read from the outside: the rendered HTML."""
 
 import re
 from pathlib import Path
@@ -110,3 +110,28 @@ def test_a_city_name_with_markup_stays_text_in_the_map(client, cities):
         svg = re.search(r"<svg viewBox=.*?</svg>", page, re.S).group(0)
         assert "<img" not in svg and "<script" not in svg and 'onerror="' not in svg
         assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in svg
+
+
+def test_a_city_profile_charts_its_practices_by_challenge_and_its_exchanges(client, cities):
+    """Issue 16: charts on city profiles. The counts are text beside decorative bars."""
+    from exchanges.models import Exchange
+    from practices.models import Challenge
+    from tests.factories import ExchangeFactory
+
+    lyon, medellin, _sydney = cities
+    gender = Challenge.objects.get(slug="gender-equality")
+    for practice in Practice.objects.filter(city=medellin):
+        practice.challenges.set([gender])
+    ExchangeFactory(
+        match__request__city=lyon, match__peer_city=medellin, state=Exchange.State.EVALUATED
+    )
+    page = client.get("/fr/cities/medellin/").content.decode()
+    chart = page.split('id="by-challenge"')[1].split("</table>")[0]
+    assert re.search(r"Égalité de genre</th><td class=\"n\">2</td>.*?<rect width=\"100\.0\"", chart)
+    exchanges = page.split('id="exchanges-chart"')[1].split("</table>")[0]
+    assert re.search(
+        r"Données \(la ville en a accueilli une autre\)</th><td class=\"n\">1<", exchanges
+    )
+    assert re.search(r"Reçues .*?</th><td class=\"n\">0<", exchanges)
+    # A city with nothing published and no exchange gets no empty charts.
+    assert 'id="by-challenge"' not in client.get("/en/cities/sydney/").content.decode()
