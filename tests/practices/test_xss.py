@@ -33,6 +33,9 @@ PAYLOADS = [
 FORBIDDEN_TAGS = {"script", "svg", "iframe", "style", "math", "body", "object", "embed", "base"}
 
 
+OUR_DRAWINGS = {("figure", "city-map"), ("table", "bars")}
+
+
 class Inspector(HTMLParser):
     """Collects every real element and attribute the browser would build from the page."""
 
@@ -40,16 +43,21 @@ class Inspector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems = []
         self.depth = 0
-        # Inside the map of member cities (templates/cities/_map.html): our own SVG, whose only
-        # text (city names) is escaped there; tests/portal/test_map.py checks it.
-        self.in_map = 0
+        # Inside our own drawings, the map of member cities (templates/cities/_map.html) and
+        # the bar charts of city pages (templates/cities/_bars.html): their SVG holds no user
+        # text (labels and counts sit in table cells, escaped as everywhere), and the map's
+        # city names are escaped, which tests/portal/test_map.py checks.
+        self.ours: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "main":
             self.depth += 1
-        if tag == "figure" and (self.in_map or ("class", "city-map") in attrs):
-            self.in_map += 1
-        if not self.depth or self.in_map:
+        # Nested elements of the same tag as the drawing's container are counted, so that the
+        # drawing ends where its own container closes.
+        opens_ours = (tag, dict(attrs).get("class")) in OUR_DRAWINGS
+        if (self.ours and tag == self.ours[0]) or (not self.ours and opens_ours):
+            self.ours.append(tag)
+        if not self.depth or self.ours:
             return  # our own layout around the content is not under test
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}> element")
@@ -66,8 +74,8 @@ class Inspector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "main":
             self.depth -= 1
-        if tag == "figure" and self.in_map:
-            self.in_map -= 1
+        if self.ours and tag == self.ours[0]:
+            self.ours.pop()
 
 
 def assert_inert(html):
