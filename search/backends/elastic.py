@@ -175,6 +175,17 @@ def _unavailable(exc: Exception) -> SearchUnavailable:
     return SearchUnavailable(f"Elasticsearch did not answer: {exc}")
 
 
+def _answer(s: Search) -> Any | None:
+    """The engine's response, or None when the index does not exist yet (nothing indexed:
+    an empty answer for the caller); an engine that does not answer is SearchUnavailable."""
+    try:
+        return s.execute()
+    except NotFoundError:
+        return None
+    except (TransportError, ApiError) as exc:
+        raise _unavailable(exc) from exc
+
+
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
@@ -613,12 +624,9 @@ class ElasticsearchBackend(SearchBackend):
             .source(False)
             .extra(size=size, track_total_hits=False)
         )
-        try:
-            response: Any = s.execute()
-        except NotFoundError:
+        response = _answer(s)
+        if response is None:
             return []
-        except (TransportError, ApiError) as exc:
-            raise _unavailable(exc) from exc
         return [
             Neighbour(id=int(hit.meta.id), similarity=round(2 * hit.meta.score - 1, 6))
             for hit in response.hits
@@ -711,12 +719,9 @@ class ElasticsearchBackend(SearchBackend):
                 size=per_city,
                 _source=False,
             )
-        try:
-            response: Any = s.execute()
-        except NotFoundError:
+        response = _answer(s)
+        if response is None:
             return []
-        except (TransportError, ApiError) as exc:
-            raise _unavailable(exc) from exc
         out = []
         for bucket in response.aggregations.cities.buckets:
             hits = bucket.closest.hits.hits if per_city > 0 else []
@@ -764,12 +769,9 @@ class ElasticsearchBackend(SearchBackend):
         s.aggs.bucket("languages", "terms", field="language", size=len(LANGUAGE_CODES) + 10).metric(
             "closest", "top_hits", size=1, _source=False
         )
-        try:
-            response: Any = s.execute()
-        except NotFoundError:
+        response = _answer(s)
+        if response is None:
             return {}
-        except (TransportError, ApiError) as exc:
-            raise _unavailable(exc) from exc
         return {
             str(bucket.key): 2 * bucket.closest.hits.hits[0]["_score"] - 1
             for bucket in response.aggregations.languages.buckets
@@ -873,10 +875,7 @@ class ElasticsearchBackend(SearchBackend):
                 must_not=itself,
             )
         s = Search(using=self.client, index=self.alias).query(query).source(False).extra(size=limit)
-        try:
-            response: Any = s.execute()
-        except NotFoundError:
+        response = _answer(s)
+        if response is None:
             return []
-        except (TransportError, ApiError) as exc:
-            raise _unavailable(exc) from exc
         return [int(h.meta.id) for h in response.hits]
