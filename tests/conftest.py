@@ -234,3 +234,15 @@ def make_exchange(cast_, make_request):
         return exchange
 
     return make
+
+
+@pytest.fixture
+def celery_join_flag():
+    """For tests that run eager tasks (the index outbox drain) in two threads at once: they can
+    leave Celery's process-wide "inside a task" flag set (Task.apply saves and restores it
+    without a lock), and later tests' result.get() would then refuse to wait.
+    allow_join_result restores the value it found on entry."""
+    from celery.result import allow_join_result
+
+    with allow_join_result():
+        yield

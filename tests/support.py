@@ -9,6 +9,7 @@ import shutil
 import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -76,3 +77,49 @@ class BrokenEmbedder(Embedder):
 
 # For `settings.EMBEDDER` in tests of how search, vectors and matching degrade.
 BROKEN_EMBEDDER = f"{__name__}.BrokenEmbedder"
+
+
+def race_for_practice_lock(
+    practice_pk: int, calls: Sequence[Any], *, wait: float = 60
+) -> list[Any]:
+    """Run each of `calls` (no arguments) in a thread of its own while the test holds the
+    practice's row lock, and let go only once every call waits for that lock (PostgreSQL's
+    pg_stat_activity): they all read the practice before any of them writes, then take the
+    lock in turn. Returns what each call returned, in order (None if it raised)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from practices.models import Practice
+
+    def waiting() -> int:
+        with connection.cursor() as cursor:
+            # Within a transaction PostgreSQL keeps showing its first view of the activity.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0]
+
+    results: dict[int, Any] = {}
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    with transaction.atomic():
+        Practice.objects.select_for_update().get(pk=practice_pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + wait
+        while waiting() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting() == len(threads), "the calls did not reach the row lock"
+    for thread in threads:
+        thread.join(timeout=2 * wait)
+    return [results.get(i) for i in range(len(calls))]

@@ -2,41 +2,17 @@
 changes survive, because the merge with the stored values happens under the row lock
 (practices.services.practice_patch), after the other request has committed."""
 
-import threading
-import time
-
 import pytest
-from celery.result import allow_join_result
-from django.db import connection, connections, transaction
 
 from practices.models import Practice
 from tests.factories import CityFactory, MembershipFactory, PracticeFactory
+from tests.support import race_for_practice_lock
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("celery_join_flag"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _celery_join_flag():
-    """Eager tasks (the index outbox drain) run in two threads at once can leave Celery's
-    process-wide "inside a task" flag set: Task.apply saves and restores it without a lock.
-    Later tests' result.get() would then refuse to wait. allow_join_result restores the value
-    it found on entry."""
-    with allow_join_result():
-        yield
-
-
-def _waiting_for_locks():
-    with connection.cursor() as cursor:
-        # Within a transaction PostgreSQL keeps showing its first view of the activity.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def test_simultaneous_patches_of_different_fields_both_survive(client_for):
@@ -59,27 +35,22 @@ def test_simultaneous_patches_of_different_fields_both_survive(client_for):
         "official": {"summary": "New summary.", "main_actors": "The city council"},
     }
     clients = {role: client_for(people[role]) for role in patches}
-    answers = {}
-
-    def patch(role):
-        try:
-            answers[role] = clients[role].patch(url, patches[role], format="json")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=patch, args=(role,)) for role in patches]
-    # Hold the practice's row lock while both requests start: each reads the practice (as a
-    # view does) and then waits for the lock in the service.
-    with transaction.atomic():
-        Practice.objects.select_for_update().get(pk=practice.pk)
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
-    for thread in threads:
-        thread.join(timeout=60)
+    roles = list(patches)
+    # Each request reads the practice (as a view does), then waits for the lock in the service.
+    answers = dict(
+        zip(
+            roles,
+            race_for_practice_lock(
+                practice.pk,
+                [
+                    lambda role=role: clients[role].patch(url, patches[role], format="json")
+                    for role in roles
+                ],
+                wait=30,
+            ),
+            strict=True,
+        )
+    )
 
     assert {role: answer.status_code for role, answer in answers.items()} == {
         "practitioner": 200,
@@ -111,27 +82,12 @@ def test_eight_simultaneous_patches_without_version_all_survive(client_for):
         client_for(MembershipFactory(city=city, role="practitioner").user) for _patch in patches
     ]
     url = f"/api/v1/practices/{practice.pk}/"
-    answers = {}
+    answers = race_for_practice_lock(
+        practice.pk,
+        [lambda i=i: clients[i].patch(url, patches[i], format="json") for i in range(len(patches))],
+    )
 
-    def patch(i):
-        try:
-            answers[i] = clients[i].patch(url, patches[i], format="json")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=patch, args=(i,)) for i in range(len(patches))]
-    with transaction.atomic():
-        Practice.objects.select_for_update().get(pk=practice.pk)
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 60
-        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert sorted(answer.status_code for answer in answers.values()) == [200] * len(patches)
+    assert sorted(answer.status_code for answer in answers) == [200] * len(patches)
     practice = Practice.objects.get(pk=practice.pk)
     original = practice.original
     assert (original.title, original.summary) == ("Title by 0", "Summary by 1.")
@@ -152,27 +108,19 @@ def test_simultaneous_stale_versions_one_wins_the_others_get_409(client_for):
     clients = [client_for(MembershipFactory(city=city).user) for _i in range(4)]
     url = f"/api/v1/practices/{practice.pk}/"
     version = clients[0].get(url).json()["version"]
-    answers = {}
-
-    def patch(i):
-        try:
-            answers[i] = clients[i].patch(
-                url, {"title": f"Title by {i}", "version": version}, format="json"
+    answers = dict(
+        enumerate(
+            race_for_practice_lock(
+                practice.pk,
+                [
+                    lambda i=i: clients[i].patch(
+                        url, {"title": f"Title by {i}", "version": version}, format="json"
+                    )
+                    for i in range(len(clients))
+                ],
             )
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=patch, args=(i,)) for i in range(len(clients))]
-    with transaction.atomic():
-        Practice.objects.select_for_update().get(pk=practice.pk)
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 60
-        while _waiting_for_locks() < len(threads) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _waiting_for_locks() == len(threads), "the requests did not reach the row lock"
-    for thread in threads:
-        thread.join(timeout=120)
+        )
+    )
 
     statuses = {i: answer.status_code for i, answer in answers.items()}
     assert sorted(statuses.values()) == [200, 409, 409, 409]
