@@ -78,6 +78,9 @@ class CuratedReport:
     unchanged: int = 0
     exchanges_created: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
+    # What demo_curated_exchanges works with: the corpus cities by "Name|CC", and their people.
+    members: dict[str, City] = field(default_factory=dict)
+    people: dict[str, dict[str, User]] = field(default_factory=dict)
 
 
 def corpus_lines() -> list[str]:
@@ -273,13 +276,13 @@ def demo_curated_load(*, password: str) -> CuratedReport:
     (see the module docstring). Needs the reference cities and the taxonomy (load_cities,
     migrate). `demo_curated_exchanges` then runs the exchanges, once a broker exists."""
     report = CuratedReport()
-    cities = _ensure_cities(report)
+    report.members = _ensure_cities(report)
     _import(report)
-    _ensure_people(cities, password, report)
+    report.people = _ensure_people(report.members, password, report)
     return report
 
 
-def demo_curated_exchanges(*, broker: User, password: str, report: CuratedReport) -> None:
-    cities = {key: _city(key) for key in corpus_cities()}
-    people = _ensure_people(cities, password, CuratedReport())
-    _ensure_exchanges(cities, people, broker, report)
+def demo_curated_exchanges(*, broker: User, report: CuratedReport) -> None:
+    """The exchanges of exchanges.json, between the cities and people `report` (from
+    demo_curated_load) holds."""
+    _ensure_exchanges(report.members, report.people, broker, report)

@@ -86,10 +86,10 @@ def test_the_curated_demo_loads_through_the_import(_reference_cities, db):
     assert (again.created, again.updated) == (0, 0)
     # The exchanges, through the workflow to both evaluations.
     broker = user_grant_staff_role(user=UserFactory(), role=BROKER)
-    demo_curated.demo_curated_exchanges(broker=broker, password="x" * 12, report=again)
+    demo_curated.demo_curated_exchanges(broker=broker, report=again)
     assert again.exchanges_created == 5
     assert Exchange.objects.filter(state="evaluated").count() == 5
     assert Evaluation.objects.count() == 10
     assert Practice.objects.filter(adapted_count__gt=0).count() == 4
-    demo_curated.demo_curated_exchanges(broker=broker, password="x" * 12, report=again)
+    demo_curated.demo_curated_exchanges(broker=broker, report=again)
     assert Exchange.objects.count() == 5

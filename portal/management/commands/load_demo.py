@@ -60,9 +60,7 @@ class Command(BaseCommand):
             )
             if curated is not None:
                 broker = User.objects.get(email=f"broker@{DEMO_DOMAIN}")
-                demo_curated_exchanges(
-                    broker=broker, password=settings.DEMO_PASSWORD, report=curated
-                )
+                demo_curated_exchanges(broker=broker, report=curated)
         except (LookupError, CorpusError) as exc:
             raise CommandError(str(exc)) from exc
         finally:
