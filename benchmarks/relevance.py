@@ -143,6 +143,19 @@ def load_corpus(corpus: list[dict[str, Any]]) -> dict[int, str]:
     return ids
 
 
+def _by_kind(recall: dict[str, list[float]], rr: dict[str, list[float]]) -> dict[str, Any]:
+    """Per kind of query that has any: how many, mean recall@5 and MRR."""
+    return {
+        kind: {
+            "queries": len(recall[kind]),
+            "recall@5": round(sum(recall[kind]) / len(recall[kind]), 3),
+            "mrr": round(sum(rr[kind]) / len(rr[kind]), 3),
+        }
+        for kind in KINDS
+        if recall[kind]
+    }
+
+
 def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) -> dict[str, Any]:
     """Figures of every mode on one backend."""
     from search.backends.base import SearchQuery
@@ -176,15 +189,7 @@ def measure(backend: Any, queries: list[dict[str, Any]], ids: dict[int, str]) ->
             wrong.append(sum(1 for r in by_meaning if r not in relevant))
         elapsed = time.perf_counter() - started
         out[mode] = {
-            **{
-                kind: {
-                    "queries": len(recall[kind]),
-                    "recall@5": round(sum(recall[kind]) / len(recall[kind]), 3),
-                    "mrr": round(sum(rr[kind]) / len(rr[kind]), 3),
-                }
-                for kind in KINDS
-                if recall[kind]
-            },
+            **_by_kind(recall, rr),
             "name@1": round(sum(first) / len(first), 3) if first else None,
             "related@10": round(sum(related) / len(related), 2),
             "wrong_related@10": round(sum(wrong) / len(wrong), 2),
@@ -219,15 +224,7 @@ def measure_vectors(queries: list[dict[str, Any]], ids: dict[int, str]) -> dict[
         rr[kind].append(next((1 / (i + 1) for i, r in enumerate(ranked) if r in relevant), 0.0))
         if kind == "name":
             first.append(1.0 if ranked[0] in relevant else 0.0)
-    row = {
-        kind: {
-            "queries": len(recall[kind]),
-            "recall@5": round(sum(recall[kind]) / len(recall[kind]), 3),
-            "mrr": round(sum(rr[kind]) / len(rr[kind]), 3),
-        }
-        for kind in KINDS
-        if recall[kind]
-    }
+    row = _by_kind(recall, rr)
     return {
         "semantic": {
             **row,
