@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -49,13 +49,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy .
 
-test: install browser-tools
+test: install browser-tools front-tools
 	scripts/test.sh
 
 # What a developer runs before a commit, in a few minutes and with no service running: lint,
 # types, the migrations check and every test that needs no live service (markers elasticsearch,
-# postgres, redis and browser left out), on SQLite with the database search backend and eager
-# tasks, whatever .env says. The API fuzzing runs lighter than under `make test`
+# postgres, redis, browser and frontserver left out), on SQLite with the database search
+# backend and eager tasks, whatever .env says. The API fuzzing runs lighter than under `make test`
 # (FUZZ_EXAMPLES=5 examples per operation instead of 25).
 CHECK_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///db.sqlite3 \
 	ELASTICSEARCH_URL= CELERY_BROKER_URL= REDIS_URL= REQUIRE_SERVICES=
@@ -64,11 +64,15 @@ check: lint
 	$(CHECK_ENV) $(MANAGE) makemigrations --check --dry-run >/dev/null \
 	  || (echo "models and migrations differ: run manage.py makemigrations" >&2; exit 1)
 	$(CHECK_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -n 2 \
-	  -m "not elasticsearch and not postgres and not redis and not browser"
+	  -m "not elasticsearch and not postgres and not redis and not browser and not frontserver"
 
 # Chromium, Node.js, Java and node_modules/ (axe-core, vnu-jar) for the browser tests.
 browser-tools:
 	scripts/browser-tools.sh
+
+# nginx (Debian's package) for `make run-full` and the front-server test.
+front-tools:
+	scripts/nginx.sh install
 
 services-up:
 	scripts/services.sh up

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -84,6 +85,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     _give_the_connection_its_migrated_data(item)
     if item.get_closest_marker("browser") is not None and (missing := browser_tools_missing()):
         message = f"browser tools missing: {', '.join(missing)}; run `make browser-tools`."
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    if item.get_closest_marker("frontserver") is not None and shutil.which("nginx") is None:
+        message = "nginx is not installed; run `scripts/nginx.sh install`."
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
