@@ -88,8 +88,8 @@ class Front:
 @dataclass
 class Answer:
     status: int
-    headers: http.client.HTTPMessage
-    body: bytes
+    headers: http.client.HTTPMessage = field(repr=False)
+    body: bytes = field(repr=False)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -99,7 +99,7 @@ class Answer:
 class Client:
     """One browser: a source address and the cookies the site gave it."""
 
-    front: Front
+    front: Front = field(repr=False)
     source: str = "127.0.0.1"
     cookies: dict[str, str] = field(default_factory=dict)
 
