@@ -36,6 +36,10 @@ if not SECRET_KEY:
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("The development secret key cannot be used with DJANGO_DEBUG off.")
 
+# Rotating the key (docs/operations.md): the previous key(s) here, comma-separated, keep what
+# they signed valid (sessions, password-reset links) until the new key has replaced them.
+SECRET_KEY_FALLBACKS = [k for k in env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[]) if k]
+
 ALLOWED_HOSTS = [h for h in env.list("DJANGO_ALLOWED_HOSTS", default=[]) if h] or (
     ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
 )

@@ -41,6 +41,23 @@ def test_production_refuses_a_per_process_cache():
     assert "django_ratelimit.E003" in result.stderr
 
 
+def test_a_rotated_secret_key_still_accepts_what_the_previous_one_signed():
+    from django.core import signing
+
+    previous = "p2Wq8-Zr4_kT9vB1nM6xC3jH7fL0dS5aG2uY8eR4iO1wQ9tE3yU6oP0zX7cV"
+    signed = signing.dumps("still signed in", key=previous)
+    read = f"from django.core import signing; print(signing.loads({signed!r}))"
+
+    rotated = _run(
+        "shell", "-v", "0", "-c", read, **PRODUCTION, DJANGO_SECRET_KEY_FALLBACKS=previous
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.strip() == "still signed in"
+    forgotten = _run("shell", "-v", "0", "-c", read, **PRODUCTION)
+    assert forgotten.returncode != 0
+    assert "BadSignature" in forgotten.stderr
+
+
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7Gq2-Lm9_vR4tY8pW1zK6nB3cD5fH0jA2sE4uI7oP9qT1yX3vZ5bN8mC0",
