@@ -202,8 +202,9 @@ def front(django_db_setup) -> Iterator[Front]:
     # A rerun within the limits' window must not start with the last run's failures.
     redis.Redis.from_url(cache_url).flushdb()
     env = {
-        **os.environ,
-        # Production settings, as scripts/run-full.sh sets them; nothing from the checkout's .env.
+        # Production settings, as scripts/run-full.sh sets them: nothing from the checkout's
+        # .env, nor a developer's exported DJANGO_* variable.
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_READ_DOT_ENV": "0",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
