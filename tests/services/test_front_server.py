@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -196,10 +197,10 @@ def front(django_db_setup) -> Iterator[Front]:
     )
     front.media_root.mkdir(mode=0o755)
     database = connection.settings_dict
-    cache_url = service_url("redis").rsplit("/", 1)[0] + "/3"
-    import redis
-
-    # A rerun within the limits' window must not start with the last run's failures.
+    # The rate limits' counters, in a Redis database of this pytest-xdist worker's own (gw0: 3,
+    # gw1: 4...), emptied first: a rerun within the limits' window starts from nothing.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    cache_url = service_url("redis").rsplit("/", 1)[0] + f"/{3 + worker % 12}"
     redis.Redis.from_url(cache_url).flushdb()
     env = {
         # Production settings, as scripts/run-full.sh sets them: nothing from the checkout's
