@@ -80,8 +80,15 @@ class Front:
         return self.folder / "nginx" / "logs" / "access.log"
 
     def log_line(self, marker: str) -> str:
-        """nginx's access-log line of the one request whose address held `marker`."""
-        lines = [line for line in self.access_log.read_text().splitlines() if marker in line]
+        """nginx's access-log line of the one request whose address held `marker`. nginx
+        writes it once the response is sent, so it may come just after the client has read it."""
+        deadline = time.monotonic() + 15
+        while True:
+            text = self.access_log.read_text()
+            lines = [line for line in text.splitlines() if marker in line]
+            if lines or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert len(lines) == 1, lines
         return lines[0]
 
