@@ -105,3 +105,30 @@ def test_mails_name_the_city_in_the_recipients_language(
         practice_transition(practice=practice, by=people["practitioner"], name="submit")
     to_editor = [m for m in mail.outbox if editor.email in m.to]
     assert to_editor and "(Lugdunum)" in to_editor[0].body
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("fr", "(en anglais)"), ("es", "(en inglés)"), ("en", None)]
+)
+def test_a_description_in_another_language_is_labelled_with_it(client, cities, language, label):
+    City.objects.filter(pk=cities["vienna"].pk).update(description="A city of social housing.")
+    page = client.get(f"/{language}/cities/vienna/").content.decode()
+    assert '<div class="description" lang="en">' in page
+    assert "A city of social housing." in page
+    if label:
+        assert f'<p class="meta text-language" lang="{language}">{label}</p>' in page
+    else:
+        assert "text-language" not in page
+
+
+def test_indicator_names_and_units_are_translated_where_known(client, cities):
+    from cities.models import CityIndicator
+
+    vienna = cities["vienna"]
+    CityIndicator.objects.create(
+        city=vienna, name="Population density", value=4600, unit="inhabitants/km²", year=2023
+    )
+    CityIndicator.objects.create(city=vienna, name="Bike lanes", value=1654, unit="km", year=2023)
+    page = client.get("/es/cities/vienna/").content.decode()
+    assert "Densidad de población" in page and "habitantes/km²" in page
+    assert "Bike lanes" in page  # not a known name: shown as stored
