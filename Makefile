@@ -7,13 +7,17 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install pdf-tools browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-install: $(VENV)/.installed .env messages
+install: $(VENV)/.installed .env messages pdf-tools
+
+# Pango and fonts for the practice PDF (WeasyPrint); see scripts/pdf-tools.sh.
+pdf-tools:
+	scripts/pdf-tools.sh
 
 # Compiled message catalogues (.mo) are build output, made from locale/*/LC_MESSAGES/*.po.
 messages: $(VENV)/.installed

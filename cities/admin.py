@@ -35,7 +35,7 @@ class MembershipInline(admin.TabularInline):
 class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "population", "member_status", "open_to_exchanges"]
     list_filter = ["member_status", "open_to_exchanges", "country__subregion__parent"]
-    search_fields = ["name", "ascii_name", "slug", "country__name_en"]
+    search_fields = ["name", "name_fr", "name_es", "ascii_name", "slug", "country__name_en"]
     list_select_related = ["country"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [IndicatorInline, MembershipInline]

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions as core_permissions
-from core.languages import current_language
+from core.languages import LANGUAGES, current_language
+
+from .indicators import indicator_label, unit_label
 
 
 class TranslatedNameMixin(models.Model):
@@ -89,6 +91,11 @@ class City(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     ascii_name = models.CharField(max_length=200, blank=True)
+    # The city's name in French and Spanish where it differs from `name` (GeoNames' usual
+    # name, shown in English): curated in cities/data/names.json, written by load_cities,
+    # editable in the admin. Empty means "the same as `name`".
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
     alternate_names = models.JSONField(_("names in other languages"), default=list, blank=True)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="cities")
     population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
@@ -106,6 +113,11 @@ class City(models.Model):
     )
     open_to_exchanges = models.BooleanField(default=False)
     description = models.TextField(blank=True)
+    # The language the description is written in; pages label it when it is not the reader's
+    # (the demo's descriptions are English only: docs/web.md, "City names and descriptions").
+    description_language = models.CharField(
+        _("language of the description"), max_length=8, choices=LANGUAGES, default="en"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -123,6 +135,16 @@ class City(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("city-detail", kwargs={"slug": self.slug})
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in `language` (the active language by default), else `name`. Every page,
+        mail, map and facet shows a city through this (or `label`), so there is one rule."""
+        lang = language or current_language()
+        return str(getattr(self, f"name_{lang}", "") or self.name) if lang != "en" else self.name
+
+    @property
+    def label(self) -> str:
+        return self.display_name()
 
     @property
     def is_member(self) -> bool:
@@ -161,6 +183,15 @@ class CityIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.year}: {self.value}"
+
+    @property
+    def label(self) -> str:
+        """The name in the active language where cities/indicators.py knows it."""
+        return indicator_label(self.name)
+
+    @property
+    def unit_label(self) -> str:
+        return unit_label(self.unit)
 
 
 class CityMembership(models.Model):

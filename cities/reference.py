@@ -5,7 +5,11 @@ Sources (see docs/architecture.md for their licences):
   (GeoNames id, name, alternate names, country code, population, coordinates, time zone);
 - countries: GeoNames country info from the same package (ISO codes, M49 numeric code);
 - the UN M49 sub-region of each country: the `countryinfo` package;
-- country and region names in English, French and Spanish: Unicode CLDR through `babel`.
+- country and region names in English, French and Spanish: Unicode CLDR through `babel`;
+- city names in French and Spanish: our own curated list, `cities/data/names.json` (GeoNames
+  lists a city's other names without saying which language each is in, and CLDR names no
+  cities), one entry per member city whose name differs in either language, keyed by GeoNames
+  id with the GeoNames name and country beside it so a reader can check it.
 
 Everything here only reads and validates; `cities.services` writes.
 """
@@ -91,6 +95,22 @@ class CityRow:
     latitude: float
     longitude: float
     timezone: str
+
+
+CITY_NAMES_PATH = Path(__file__).parent / "data" / "names.json"
+
+
+def city_names(path: Path = CITY_NAMES_PATH) -> dict[int, dict[str, str]]:
+    """{GeoNames id: {"fr": name, "es": name}} from the curated list; a language left out
+    means the city's usual name is used in it."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReferenceDataError(f"The city names file {path} cannot be read: {exc}") from exc
+    return {
+        int(row["geonameid"]): {lang: str(row[lang]) for lang in ("fr", "es") if row.get(lang)}
+        for row in rows
+    }
 
 
 def default_cities_path() -> Path:

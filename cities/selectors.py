@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from .models import City, Region
@@ -28,6 +31,8 @@ def city_directory(
         cities = cities.filter(
             Q(name__icontains=query)
             | Q(ascii_name__icontains=query)
+            | Q(name_fr__icontains=query)
+            | Q(name_es__icontains=query)
             | Q(country__name_en__icontains=query)
             | Q(country__name_fr__icontains=query)
             | Q(country__name_es__icontains=query)
@@ -37,6 +42,19 @@ def city_directory(
     # The page and the API add the published-practice counts (practices.selectors): cities sit
     # below practices and do not know what "published" means.
     return cities.order_by("name")
+
+
+def city_sort_key(name: str) -> str:
+    """Orders names as a reader expects in any of our languages: accents and case ignored
+    ("Édimbourg" among the E, not after the Z as code points would put it), without depending
+    on the database's collation (SQLite has none that ignores accents)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def city_sorted(cities: Iterable[City], *, language: str | None = None) -> list[City]:
+    """`cities` in the order of their names in `language` (the active one by default)."""
+    return sorted(cities, key=lambda c: (city_sort_key(c.display_name(language)), c.pk))
 
 
 def city_get_by_slug(*, slug: str) -> City:

@@ -95,7 +95,10 @@ def cities_load_reference(
             "latitude",
             "longitude",
             "timezone",
+            "name_fr",
+            "name_es",
         ]
+        names = reference.city_names()
         for row in city_rows:
             found = countries.get(row.country_iso2)
             if found is None:
@@ -111,6 +114,8 @@ def cities_load_reference(
                 "latitude": Decimal(str(round(row.latitude, 5))),
                 "longitude": Decimal(str(round(row.longitude, 5))),
                 "timezone": row.timezone,
+                "name_fr": names.get(row.geonameid, {}).get("fr", ""),
+                "name_es": names.get(row.geonameid, {}).get("es", ""),
             }
             city = existing.get(row.geonameid)
             if city is None:

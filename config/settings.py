@@ -394,7 +394,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # One line per Elasticsearch request is noise at INFO; failures still show as warnings.
-    "loggers": {"elastic_transport": {"level": "WARNING"}},
+    # So are WeasyPrint's seven progress steps per practice PDF and fontTools' subsetting.
+    "loggers": {
+        "elastic_transport": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Demo accounts share one password, printed by `manage.py load_demo`. Development only.

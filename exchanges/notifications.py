@@ -69,7 +69,7 @@ def notification_send(*, kind: str, object_id: int) -> int:
 
         def created() -> tuple[str, list[str]]:
             subject = _("[Policy Transfer] New exchange request from %(city)s") % {
-                "city": req.city.name
+                "city": req.city.label
             }
             return subject, [req.need, "", link()]
 
@@ -105,8 +105,8 @@ def notification_send(*, kind: str, object_id: int) -> int:
 
         def stepped() -> tuple[str, list[str]]:
             subject = _("[Policy Transfer] Exchange %(requester)s – %(peer)s: %(state)s") % {
-                "requester": request.city.name,
-                "peer": match.peer_city.name,
+                "requester": request.city.label,
+                "peer": match.peer_city.label,
                 "state": event.get_to_state_display(),
             }
             lines = [str(event.by or _("The platform")) + ": " + event.get_to_state_display()]
@@ -142,7 +142,7 @@ def digest_send(*, today: datetime | None = None) -> int:
 
     def digest() -> tuple[str, list[str]]:
         lines = [
-            f"- {r.city.name}: {r.need[:80]} ({(now - r.created_at).days} d, "
+            f"- {r.city.label}: {r.need[:80]} ({(now - r.created_at).days} d, "
             f"{r.get_state_display()}) {base}{reverse('exchange-request-detail', args=[r.pk])}"
             for r in waiting
         ]

@@ -54,7 +54,7 @@ def transition_emails_send(*, transition_id: int) -> int:
                 % {
                     "who": record.by or _("The platform"),
                     "title": title,
-                    "city": practice.city.name,
+                    "city": practice.city.label,
                     "from": record.get_from_state_display() or "-",
                     "to": record.get_to_state_display(),
                 },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
     path("<int:pk>/edit/", views.practice_edit, name="practice-edit"),
     path("<int:pk>/delete/", views.practice_delete, name="practice-delete"),
+    path("<int:pk>/pdf/", views.practice_pdf, name="practice-pdf"),
     path("<int:pk>/step/<slug:name>/", views.practice_step, name="practice-step"),
     path(
         "<int:pk>/translations/<str:language>/",

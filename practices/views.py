@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,7 +18,7 @@ from core.languages import current_language
 from core.permissions import is_editor, is_member
 from core.web import attempt, form_error_text
 
-from . import editing, selectors, services
+from . import editing, pdf, selectors, services
 from .files import attachment_response
 from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
 from .models import (
@@ -58,6 +59,25 @@ def _get_visible(request: HttpRequest, pk: int) -> Practice:
         return selectors.practice_get_visible(pk=pk, user=request.user)
     except Practice.DoesNotExist as exc:
         raise Http404(_("No such practice.")) from exc
+
+
+@require_safe
+def practice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practice as a PDF in the reader's language, for whoever may read its page (a draft
+    is refused to visitors and other cities exactly as its page is: 404)."""
+    practice = _get_visible(request, pk)
+    language = current_language()
+    body = pdf.practice_pdf(
+        practice=practice,
+        language=language,
+        page_url=request.build_absolute_uri(reverse("practice-detail", args=[practice.pk])),
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = pdf.practice_pdf_filename(practice=practice, language=language)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Made per request for this reader (drafts included): no shared cache may keep it.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _form_errors_from(form: Any, exc: ValidationError) -> None:

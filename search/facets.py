@@ -50,7 +50,9 @@ def _labels_from(model: type, key: str) -> Callable[[list[str]], dict[str, str]]
 
 
 def _city_labels(values: list[str]) -> dict[str, str]:
-    return dict(City.objects.filter(slug__in=values).values_list("slug", "name"))
+    # In the reader's language (City.display_name), like every other facet's labels.
+    cities = City.objects.filter(slug__in=values).only("slug", "name", "name_fr", "name_es")
+    return {city.slug: city.label for city in cities}
 
 
 def _choices(choices: Sequence[tuple[str, StrOrPromise]]) -> Callable[[list[str]], dict[str, str]]:

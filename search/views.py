@@ -161,7 +161,7 @@ class SearchFeed(Feed):
 
     def item_description(self, item: Any) -> str:
         text = item.text_in(current_language())
-        return xml_safe(f"{text.summary if text else ''} ({item.city.name})")
+        return xml_safe(f"{text.summary if text else ''} ({item.city.label})")
 
     def item_pubdate(self, item: Any) -> Any:
         return item.published_at

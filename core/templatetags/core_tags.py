@@ -22,3 +22,9 @@ def language_names(codes: Iterable[str] | None) -> str:
     except (UnknownLocaleError, ValueError):
         names = {}
     return ", ".join(names.get(str(code), str(code)) for code in (codes or []))
+
+
+@register.filter
+def language_name(code: str | None) -> str:
+    """One ISO 639-1 code as `language_names` writes it ("anglais" in French, "English")."""
+    return language_names([code]) if code else ""

@@ -65,3 +65,21 @@ def test_a_keyboard_reaches_a_city_on_the_map_and_opens_it(world, actors):
     visitor.page.keyboard.press("Enter")
     visitor.page.wait_for_url(re.compile(re.escape(href) + "$"))
     assert visitor.page.locator('svg a[aria-current="page"]').get_attribute("href") == href
+
+
+def test_on_a_phone_every_dot_is_visible_and_a_tap_beside_it_opens_its_city(world, actors):
+    # At 390 px the world is about 360 px wide: a one-practice dot would be 2 px across. The
+    # pin keeps it visible and the disc under the dots takes a tap 14 px from its centre.
+    visitor = actors("visitor", "en", viewport=(390, 844))
+    for slug in ("dakar", "lyon", "quito"):
+        visitor.goto("/cities/")
+        link = visitor.page.locator(f'figure.city-map svg > a[href="/en/cities/{slug}/"]')
+        box = link.locator("circle").bounding_box()
+        assert box is not None
+        pin = link.locator("path.pin").evaluate("e => getComputedStyle(e).strokeWidth")
+        assert float(pin.removesuffix("px")) >= 9
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        visitor.page.mouse.click(x + 14, y)
+        visitor.page.wait_for_url(re.compile(f"/en/cities/{slug}/$"))
+    visitor.shot("tapped")
+    assert not visitor.errors

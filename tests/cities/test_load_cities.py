@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -68,3 +70,37 @@ def test_second_run_changes_nothing(loaded):
     assert report.created == 0 and report.updated == 0
     assert report.unchanged == len(before)
     assert dict(City.objects.values_list("geonameid", "slug")) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "iso2", "fr", "es"),
+    [
+        ("London", "GB", "Londres", "Londres"),
+        ("Mexico City", "MX", "Mexico", "Ciudad de México"),
+        ("Cape Town", "ZA", "Le Cap", "Ciudad del Cabo"),
+        ("Bogotá", "CO", "Bogota", ""),  # Spanish writes it as GeoNames does
+        ("Jakarta", "ID", "", "Yakarta"),
+    ],
+)
+def test_member_cities_get_their_curated_french_and_spanish_names(loaded, name, iso2, fr, es):
+    city = City.objects.get(name=name, country__iso2=iso2)
+    assert (city.name_fr, city.name_es) == (fr, es)
+    assert city.display_name("fr") == (fr or name)
+    assert city.display_name("es") == (es or name)
+    assert city.display_name("en") == name
+
+
+def test_every_curated_name_belongs_to_the_reference_city_it_names():
+    from cities import reference
+
+    rows = json.loads(reference.CITY_NAMES_PATH.read_text(encoding="utf-8"))
+    by_id = {
+        row.geonameid: row
+        for row in reference.read_cities(reference.default_cities_path(), min_population=15_000)
+    }
+    assert len(rows) == len({row["geonameid"] for row in rows}) >= 50
+    for row in rows:
+        city = by_id[row["geonameid"]]
+        assert (city.name, city.country_iso2) == (row["name"], row["country"]), row
+        assert row.get("fr") or row.get("es"), row
+        assert row.get("fr") != row["name"] and row.get("es") != row["name"], row

@@ -135,3 +135,22 @@ def test_a_city_profile_charts_its_practices_by_challenge_and_its_exchanges(clie
     assert re.search(r"Reçues .*?</th><td class=\"n\">0<", exchanges)
     # A city with nothing published and no exchange gets no empty charts.
     assert 'id="by-challenge"' not in client.get("/en/cities/sydney/").content.decode()
+
+
+def test_each_city_has_a_tap_disc_under_the_dots_hidden_from_assistive_technology(client, cities):
+    page = client.get("/en/cities/").content.decode()
+    svg = re.search(r"<svg viewBox=.*?</svg>", page, re.S).group(0)
+    taps = re.search(r'<g class="taps" aria-hidden="true">(.*?)</g>', svg, re.S)
+    assert taps, "no tap layer"
+    # Before the first city link, so every dot is painted over every disc.
+    assert svg.index('<g class="taps"') < svg.index("<title>")
+    discs = dict(
+        re.findall(r'<a href="([^"]+)" tabindex="-1"><path d="(M[\d.]+ [\d.]+)h0"/></a>', taps[1])
+    )
+    pins = dict(
+        re.findall(
+            r'<a href="([^"]+)"><title>[^<]*</title><path class="pin" d="(M[\d.]+ [\d.]+)h0"/>', svg
+        )
+    )
+    assert set(discs) == set(links(page)) == set(pins)
+    assert discs == pins  # each disc and pin sits on its own city
