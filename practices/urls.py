@@ -18,6 +18,7 @@ urlpatterns = [
         name="practice-translation",
     ),
     path("<int:pk>/attachments/", views.attachment_add, name="practice-attachment-add"),
+    path("<int:pk>/cover/", views.practice_cover, name="practice-cover"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/delete/",
         views.attachment_delete,

@@ -1,0 +1,256 @@
+"""Cover images (issue 16): thumbnails made with Pillow at upload, served under the practice's
+visibility, the required alternative text, and the cover on the practice's page."""
+
+import io
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from practices.images import THUMBNAIL_WIDTHS
+from practices.models import Practice, PracticeAttachment
+from practices.services import (
+    practice_attachment_add,
+    practice_attachment_remove,
+    practice_cover_set,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg_bytes(size=(1600, 1000), orientation=None):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (30, 120, 200))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    exif[0x010F] = "Phone maker"  # metadata a thumbnail must not carry
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def png_bytes(size=(4, 4), mode="RGB"):
+    buffer = io.BytesIO()
+    Image.new(mode, size, (200, 20, 20, 128) if mode == "RGBA" else "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def upload(people):
+    def upload(practice, name="photo.jpg", content=None, **kwargs):
+        return practice_attachment_add(
+            practice=practice,
+            by=kwargs.pop("by", people["practitioner"]),
+            upload=SimpleUploadedFile(name, content if content is not None else jpeg_bytes()),
+            **kwargs,
+        )
+
+    return upload
+
+
+def test_thumbnails_are_webp_copies_beside_the_file(make_practice, upload):
+    attachment = upload(make_practice("draft"))
+    assert (attachment.width, attachment.height) == (1600, 1000)
+    assert [t["width"] for t in attachment.thumbnails] == list(THUMBNAIL_WIDTHS) == [320, 960]
+    folder = attachment.file.name.rsplit("/", 1)[0]
+    for thumbnail in attachment.thumbnails:
+        assert thumbnail["name"].startswith(folder + "/")
+        assert thumbnail["name"].startswith(attachment.file.name.rsplit(".", 1)[0])
+        with default_storage.open(thumbnail["name"], "rb") as stored, Image.open(stored) as image:
+            assert image.format == "WEBP"
+            assert image.size == (thumbnail["width"], thumbnail["height"])
+            assert not image.getexif()
+    assert [t["height"] for t in attachment.thumbnails] == [200, 600]
+
+
+def test_a_rotated_photo_is_measured_and_copied_upright(make_practice, upload):
+    # EXIF orientation 6: stored 1600 × 1000, shown 1000 × 1600.
+    attachment = upload(make_practice("draft"), content=jpeg_bytes(orientation=6))
+    assert (attachment.width, attachment.height) == (1000, 1600)
+    assert attachment.thumbnails[0]["height"] == 512
+
+
+def test_a_small_image_is_never_enlarged_and_keeps_its_transparency(make_practice, upload):
+    small = upload(make_practice("draft"), name="logo.png", content=png_bytes((300, 200)))
+    assert small.thumbnails == [] and (small.width, small.height) == (300, 200)
+    assert [s.width for s in small.sizes()] == [300]
+    logo = upload(make_practice("draft"), name="logo.png", content=png_bytes((700, 700), "RGBA"))
+    assert [t["width"] for t in logo.thumbnails] == [320]
+    with default_storage.open(logo.thumbnails[0]["name"], "rb") as stored:
+        assert Image.open(stored).mode == "RGBA"
+
+
+def test_a_pdf_has_no_thumbnails(make_practice, upload):
+    pdf = upload(make_practice("draft"), name="plan.pdf", content=b"%PDF-1.4\n%%EOF\n")
+    assert pdf.thumbnails == [] and pdf.width is None
+
+
+def test_removing_an_image_removes_its_thumbnails_and_the_cover(
+    make_practice, upload, people, django_capture_on_commit_callbacks
+):
+    practice = make_practice("draft")
+    attachment = upload(practice, alt_text="A cable car above the hillside", as_cover=True)
+    names = attachment.stored_names()
+    assert len(names) == 3 and all(default_storage.exists(n) for n in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        practice_attachment_remove(attachment=attachment, by=people["practitioner"])
+    assert not any(default_storage.exists(n) for n in names)
+    assert Practice.objects.get(pk=practice.pk).cover is None
+
+
+def _thumb_url(attachment, width=320):
+    return f"/attachments/{attachment.pk}/w{width}/"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", 404),
+        ("other_practitioner", 404),
+        ("other_official", 404),
+        ("broker", 404),
+        ("practitioner", 200),
+        ("official", 200),
+        ("editor", 200),
+    ],
+)
+def test_a_drafts_thumbnails_only_for_its_city_and_editors(
+    client, people, make_practice, upload, role, status
+):
+    attachment = upload(make_practice("draft"), alt_text="Night bus", as_cover=True)
+    if role != "anonymous":
+        client.force_login(people[role])
+    response = client.get(_thumb_url(attachment))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "image/webp"
+        assert response["Cache-Control"] == "private, no-cache"
+        body = b"".join(response.streaming_content)
+        assert Image.open(io.BytesIO(body)).size == (320, 200)
+
+
+def test_a_published_practices_thumbnail_for_everyone(client, make_practice, upload):
+    practice = make_practice("draft")
+    attachment = upload(practice, alt_text="Night bus", as_cover=True)
+    Practice.objects.filter(pk=practice.pk).update(
+        review_state="published", published_at=timezone.now()
+    )
+    response = client.get(_thumb_url(attachment, 960))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(_thumb_url(attachment, 500)).status_code == 404
+
+
+def test_thumbnails_go_through_the_front_server(client, make_practice, upload, settings, people):
+    settings.ATTACHMENT_ACCEL_REDIRECT = "/protected-media/"
+    attachment = upload(make_practice("draft"))
+    client.force_login(people["practitioner"])
+    response = client.get(_thumb_url(attachment))
+    assert response["X-Accel-Redirect"] == "/protected-media/" + attachment.thumbnails[0]["name"]
+    client.logout()
+    assert "X-Accel-Redirect" not in client.get(_thumb_url(attachment))
+
+
+def test_a_cover_needs_its_alternative_text(make_practice, upload, people):
+    practice = make_practice("draft")
+    with pytest.raises(ValidationError) as refused:
+        upload(practice, alt_text="   ", as_cover=True)
+    assert "alternative text" in refused.value.message_dict["alt_text"][0]
+    assert not practice.attachments.exists()
+    attachment = upload(practice)
+    with pytest.raises(ValidationError) as refused:
+        practice_cover_set(
+            practice=practice, by=people["practitioner"], attachment=attachment, alt_text=""
+        )
+    assert "required for a cover" in refused.value.message_dict["alt_text"][0]
+    assert Practice.objects.get(pk=practice.pk).cover is None
+    practice_cover_set(
+        practice=practice, by=people["practitioner"], attachment=attachment, alt_text=" Tram "
+    )
+    practice.refresh_from_db()
+    assert practice.cover == attachment and practice.cover.alt_text == "Tram"
+
+
+def test_only_the_practices_own_images_can_be_its_cover(make_practice, upload, people):
+    practice, other = make_practice("draft"), make_practice("draft")
+    for attachment in (
+        upload(other),
+        upload(practice, name="plan.pdf", content=b"%PDF-1.4\n%%EOF\n"),
+    ):
+        with pytest.raises(ValidationError):
+            practice_cover_set(
+                practice=practice, by=people["practitioner"], attachment=attachment, alt_text="x"
+            )
+    with pytest.raises(PermissionDenied):
+        practice_cover_set(
+            practice=practice,
+            by=people["other_practitioner"],
+            attachment=upload(practice),
+            alt_text="x",
+        )
+
+
+def test_the_web_form_says_why_a_cover_without_alternative_text_is_refused(
+    client, make_practice, people
+):
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    response = client.post(
+        f"/en/practices/{practice.pk}/attachments/",
+        {"file": SimpleUploadedFile("photo.jpg", jpeg_bytes()), "cover": "on", "alt_text": ""},
+        follow=True,
+    )
+    assert "required for a cover" in response.content.decode()
+    assert not practice.attachments.exists()
+    response = client.post(
+        f"/en/practices/{practice.pk}/attachments/",
+        {
+            "file": SimpleUploadedFile("photo.jpg", jpeg_bytes()),
+            "cover": "on",
+            "alt_text": "Women waiting at a lit bus stop",
+        },
+        follow=True,
+    )
+    practice.refresh_from_db()
+    assert practice.cover is not None
+    # Chosen again from the page, with a new text; then no cover at all.
+    client.post(
+        f"/en/practices/{practice.pk}/cover/",
+        {"attachment": practice.cover.pk, "alt_text": ""},
+    )
+    assert PracticeAttachment.objects.get().alt_text == "Women waiting at a lit bus stop"
+    client.post(f"/en/practices/{practice.pk}/cover/", {"remove": "1"})
+    assert Practice.objects.get(pk=practice.pk).cover is None
+
+
+def test_the_practice_page_shows_its_cover_without_layout_shift(
+    client, make_practice, upload, people
+):
+    practice = make_practice("published", language="fr")
+    attachment = upload(
+        practice,
+        alt_text="Un téléphérique au-dessus du quartier",
+        as_cover=True,
+        by=people["editor"],
+    )
+    html = client.get(practice.get_absolute_url()).content.decode()
+    cover = re.search(r'<figure class="cover-figure"><img [^>]*>', html).group(0)
+    assert 'alt="Un téléphérique au-dessus du quartier"' in cover and 'lang="fr"' in cover
+    assert f'src="/attachments/{attachment.pk}/w960/"' in cover
+    assert 'width="960" height="600"' in cover
+    assert (
+        f"/attachments/{attachment.pk}/w320/ 320w, /attachments/{attachment.pk}/w960/ 960w, "
+        f"/attachments/{attachment.pk}/ 1600w"
+    ) in cover
+    assert "sizes=" in cover
+
+
+def test_no_cover_no_image(client, make_practice):
+    practice = make_practice("published")
+    html = client.get(practice.get_absolute_url()).content.decode()
+    assert "cover-figure" not in html and "<img" not in html.split("<main", 1)[1]
