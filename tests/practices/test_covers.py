@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from practices.images import THUMBNAIL_WIDTHS
-from practices.models import Practice, PracticeAttachment
+from practices.models import PendingImage, Practice, PracticeAttachment
 from practices.services import (
     practice_attachment_add,
     practice_attachment_remove,
@@ -254,3 +255,162 @@ def test_no_cover_no_image(client, make_practice):
     practice = make_practice("published")
     html = client.get(practice.get_absolute_url()).content.decode()
     assert "cover-figure" not in html and "<img" not in html.split("<main", 1)[1]
+
+
+def new_practice_form(city, **overrides):
+    data = {
+        "city": city.pk,
+        "language": "fr",
+        "title": "Bus de nuit à la demande",
+        "summary": "Arrêts à la demande après 22 h.",
+        "context": "Des femmes se sentaient en danger la nuit.",
+        "results": "Plus de voyageuses la nuit.",
+        "challenges": ["gender-equality", "quality-of-life"],
+        "sdgs": ["5", "11"],
+        "topics": ["mobility", "safety"],
+        "status": "ongoing",
+        "start_year": "2019",
+        "end_year": "",
+        "budget_band": "100k-1m",
+        "main_actors": "La régie des transports",
+        "links": "https://example.org/bus",
+        "save": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_new_practice_gets_its_cover_in_the_same_submit(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/fr/practices/new/",
+        new_practice_form(
+            city,
+            cover_image=SimpleUploadedFile("bus.jpg", jpeg_bytes()),
+            cover_alt="Un bus éclairé à un arrêt, la nuit",
+        ),
+    )
+    assert response.status_code == 302
+    practice = Practice.objects.get()
+    assert practice.cover.alt_text == "Un bus éclairé à un arrêt, la nuit"
+    assert practice.cover.original_name == "bus.jpg"
+    assert [t["width"] for t in practice.cover.thumbnails] == [320, 960]
+    assert not PendingImage.objects.exists()
+
+
+def test_the_image_survives_an_error_in_another_field(
+    client, city, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/fr/practices/new/",
+        new_practice_form(
+            city, title="", cover_image=SimpleUploadedFile("bus.jpg", jpeg_bytes()), cover_alt=""
+        ),
+    )
+    assert response.status_code == 200 and not Practice.objects.exists()
+    html = response.content.decode()
+    pending = PendingImage.objects.get()
+    assert f'name="pending_cover" value="{pending.pk}"' in html
+    assert "« bus.jpg » est conservée" in html
+    # The missing alternative text is said in words, as well as the missing title.
+    assert "texte alternatif" in html and "obligatoire" in html
+    # Another author cannot take it over.
+    other = Client()
+    other.force_login(people["official"])
+    other.post(
+        "/fr/practices/new/",
+        new_practice_form(city, pending_cover=pending.pk, cover_alt="Pris", title="Autre"),
+    )
+    assert Practice.objects.get().cover is None
+    Practice.objects.all().delete()
+    stored = pending.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/fr/practices/new/",
+            new_practice_form(city, pending_cover=pending.pk, cover_alt="Un bus de nuit"),
+        )
+    assert response.status_code == 302
+    practice = Practice.objects.get()
+    assert practice.cover.alt_text == "Un bus de nuit" and practice.cover.width == 1600
+    assert not PendingImage.objects.exists() and not default_storage.exists(stored)
+
+
+def test_a_file_that_cannot_be_used_is_refused_in_the_form(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/en/practices/new/",
+        new_practice_form(
+            city, cover_image=SimpleUploadedFile("bus.jpg", b"not a picture"), cover_alt="A bus"
+        ),
+    )
+    assert response.status_code == 200
+    assert "This file is not the image its name says." in response.content.decode()
+    assert not Practice.objects.exists() and not PendingImage.objects.exists()
+
+
+def test_a_kept_image_can_be_dropped(client, city, people):
+    client.force_login(people["practitioner"])
+    client.post(
+        "/en/practices/new/",
+        new_practice_form(city, title="", cover_image=SimpleUploadedFile("a.jpg", jpeg_bytes())),
+    )
+    pending = PendingImage.objects.get()
+    response = client.post(
+        "/en/practices/new/",
+        new_practice_form(city, pending_cover=pending.pk, pending_cover_discard="1"),
+    )
+    assert response.status_code == 302
+    assert Practice.objects.get().cover is None and not PendingImage.objects.exists()
+
+
+def _between(html, start, end):
+    return html[html.index(start) : html.index(end, html.index(start))]
+
+
+def _body_parts(html):
+    """What the practice's page and its preview must share: the facts, every section heading
+    and text, and the details."""
+    facts = _between(html, '<dl class="facts">', "</dl>")
+    headings = re.findall(r"<h[24]>([^<]+)</h[24]>", html)
+    return facts, [h for h in headings if h not in ("Aperçu", "Travailler sur cette pratique")]
+
+
+def test_the_preview_is_the_published_page(client, city, people, make_practice):
+    client.force_login(people["practitioner"])
+    preview = client.post("/fr/practices/new/", new_practice_form(city, save="", preview="1"))
+    preview_html = _between(
+        preview.content.decode(), '<section class="preview"', '<form method="post"'
+    )
+    assert "Pas encore enregistré" in preview_html
+    facts, headings = _body_parts(preview_html)
+    assert headings == ["Contexte", "Résultats", "Principaux acteurs", "Liens"]
+    for shown in ("Égalité de genre", "Mobilité", "100 000 USD à 1 million USD", "2019", "Lyon"):
+        assert shown in facts
+    assert not Practice.objects.exists()
+    client.post("/fr/practices/new/", new_practice_form(city))
+    practice = Practice.objects.get()
+    Practice.objects.filter(pk=practice.pk).update(
+        review_state="published", published_at=timezone.now()
+    )
+    page = client.get(practice.get_absolute_url().replace("/en/", "/fr/")).content.decode()
+    page_html = _between(page, '<article class="practice">', "</article>")
+    assert _body_parts(page_html) == (facts, headings)
+    # The edit form's preview too (an editor's, of the published practice), with its cover.
+    practice_attachment_add(
+        practice=practice,
+        by=people["editor"],
+        upload=SimpleUploadedFile("bus.jpg", jpeg_bytes()),
+        alt_text="Un bus",
+        as_cover=True,
+    )
+    client.force_login(people["editor"])
+    url = f"/fr/practices/{practice.pk}/edit/"
+    version = re.search(r'name="version" value="([^"]*)"', client.get(url).content.decode())
+    posted = new_practice_form(city, save="", preview="1", version=version.group(1))
+    edited = client.post(url, {k: v for k, v in posted.items() if k not in ("city", "language")})
+    edited_html = _between(
+        edited.content.decode(), '<section class="preview"', '<form method="post"'
+    )
+    assert _body_parts(edited_html) == (facts, headings)
+    assert 'class="cover cover-page"' in edited_html and 'alt="Un bus"' in edited_html
