@@ -112,7 +112,7 @@ def cover_image(*, seed: str, challenge: str) -> bytes:
         fill=(*_mix(base, (0, 0, 0), 0.1), 200),
     )
     # The motif, white on a disk of the challenge's colour.
-    cx, cy, disk = w * rng.uniform(0.3, 0.7), h * 0.47, h * 0.34
+    cx, cy, disk = w * rng.uniform(0.36, 0.64), h * 0.47, h * 0.34
     draw.ellipse((cx - disk, cy - disk, cx + disk, cy + disk), fill=(*base, 235))
     _MOTIF_DRAWERS.get(challenge, _sun)(draw, rng, cx, cy, disk * 0.8)
     image = image.reduce(SCALE)

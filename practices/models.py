@@ -352,8 +352,9 @@ def _pending_path(instance: PendingImage, filename: str) -> str:
 class PendingImage(models.Model):
     """An image chosen in the new-practice form whose practice does not exist yet (another
     field of the form was refused): kept, offered again with the form, attached when the
-    practice is first saved (practices.services.pending_image_attach). Never served; only
-    its uploader can attach it; those left behind are removed after PENDING_IMAGE_HOURS."""
+    practice is first saved (practices.services.pending_image_attach). Only its uploader sees
+    it (the form's preview) and can attach it; those left behind are removed after
+    PENDING_IMAGE_HOURS."""
 
     file = models.FileField(upload_to=_pending_path, max_length=300)
     original_name = models.CharField(max_length=200)

@@ -4,8 +4,9 @@ editor's unsaved form, so that both go through one template (practices/_practice
 Decision (issue 16): the editor's preview is the published page, not a sketch of it. Both the
 practice page and the preview fill one PracticePage and render it with the same partial; the
 only differences are the ones a reader of the preview must see: it is framed and labelled as a
-preview, its headings sit one level lower (the editor's page has its own h1), and a new
-practice's kept cover image is named rather than shown (it has no address until it is saved).
+preview, and its headings sit one level lower (the editor's page has its own h1). A new
+practice's kept cover image (PendingImage) is shown from its uploader-only address, at its own
+size (its thumbnails are made when it is attached).
 """
 
 from __future__ import annotations

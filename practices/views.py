@@ -6,7 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,6 +129,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             "preview": preview is not None,
             "practice": None,
             "pending_cover": pending,
+            "pending_alt": form.data.get("cover_alt", "") if form.is_bound else "",
             "cover_fields": PracticeForm.COVER_FIELDS,
         },
     )
@@ -415,6 +423,24 @@ def attachment_thumbnail(request: HttpRequest, attachment_id: int, width: int) -
     except PracticeAttachment.DoesNotExist as exc:
         raise Http404(_("No such file.")) from exc
     return attachment_response(attachment, width=width)
+
+
+@login_required
+@require_safe
+def pending_image(request: HttpRequest, pending_id: int) -> HttpResponseBase:
+    """A kept cover image of a new practice's form (models.PendingImage), to its uploader
+    only, for the form's preview. Never cached."""
+    pending = services.pending_image_get(pk=pending_id, by=cast(User, request.user))
+    if pending is None:
+        raise Http404(_("No such file."))
+    try:
+        stream = pending.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("No such file.")) from exc
+    response = FileResponse(stream, content_type=pending.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -336,6 +336,30 @@ def test_the_image_survives_an_error_in_another_field(
     assert not PendingImage.objects.exists() and not default_storage.exists(stored)
 
 
+def test_the_preview_shows_the_kept_image_to_its_uploader_only(client, city, people):
+    client.force_login(people["practitioner"])
+    response = client.post(
+        "/en/practices/new/",
+        new_practice_form(
+            city,
+            save="",
+            preview="1",
+            cover_image=SimpleUploadedFile("bus.jpg", jpeg_bytes()),
+            cover_alt="A lit bus stop",
+        ),
+    )
+    pending = PendingImage.objects.get()
+    url = f"/en/practices/new/images/{pending.pk}/"
+    assert f'src="{url}" alt="A lit bus stop" lang="fr"' in response.content.decode()
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown["Cache-Control"] == "private, no-store"
+    assert b"".join(shown.streaming_content) == pending.file.open("rb").read()
+    other = Client()
+    other.force_login(people["official"])
+    assert other.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the sign-in page
+
+
 def test_a_file_that_cannot_be_used_is_refused_in_the_form(client, city, people):
     client.force_login(people["practitioner"])
     response = client.post(
