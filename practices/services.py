@@ -725,6 +725,27 @@ def practice_attachment_add(
     return attachment
 
 
+def attachment_thumbnails_refresh() -> tuple[int, int]:
+    """Make the thumbnails of the images attached before thumbnails existed (their size is
+    unknown). Returns (images done, images whose file could not be read)."""
+    done = failed = 0
+    bare = PracticeAttachment.objects.filter(kind=PracticeAttachment.Kind.IMAGE, width__isnull=True)
+    for attachment in bare.iterator():
+        try:
+            with attachment.file.open("rb") as source:
+                width, height, made = image_thumbnails_make(
+                    storage=attachment.file.storage, name=attachment.file.name, source=source
+                )
+        except (OSError, ValueError):
+            failed += 1
+            continue
+        PracticeAttachment.objects.filter(pk=attachment.pk).update(
+            width=width, height=height, thumbnails=made
+        )
+        done += 1
+    return done, failed
+
+
 def alt_text_clean(alt_text: str, *, required: bool) -> str:
     alt_text = clean_text(alt_text or "", single_line=True).strip()
     if required and not alt_text:

@@ -438,3 +438,22 @@ def test_the_preview_is_the_published_page(client, city, people, make_practice):
     )
     assert _body_parts(edited_html) == (facts, headings)
     assert 'class="cover cover-page"' in edited_html and 'alt="Un bus"' in edited_html
+
+
+def test_images_attached_before_thumbnails_get_them(make_practice, upload):
+    from django.core.management import call_command
+
+    attachment = upload(make_practice("draft"))
+    for name in attachment.stored_names()[1:]:
+        default_storage.delete(name)
+    PracticeAttachment.objects.filter(pk=attachment.pk).update(
+        width=None, height=None, thumbnails=[]
+    )
+    out = io.StringIO()
+    call_command("thumbnails_make", stdout=out)
+    assert "1 image(s) given thumbnails; 0 could not be read." in out.getvalue()
+    attachment.refresh_from_db()
+    assert (attachment.width, [t["width"] for t in attachment.thumbnails]) == (1600, [320, 960])
+    assert all(default_storage.exists(n) for n in attachment.stored_names())
+    call_command("thumbnails_make", stdout=out)
+    assert "0 image(s) given thumbnails" in out.getvalue()
