@@ -3,7 +3,8 @@ downloaded or shipped.
 
 Decisions:
 - Each cover is an abstract composition in the colour of the practice's first challenge (the
-  colours of static/icons/challenge-*.svg), with that challenge's motif (people for social
+  colours of static/icons/challenge-*.svg), with the motif of its first topic when it is one of
+  the commonest (a bus, a house, a drop of water), else that challenge's motif (people for social
   cohesion, a young plant for sustainability, rising bars for economic development, two linked
   rings for gender equality, sun and rooftops for quality of life) over soft shapes placed by a
   generator seeded with the practice's identity (its source URL), so a practice keeps the same
@@ -65,6 +66,13 @@ MOTIFS = {
         "es": "un sol sobre los tejados",
     },
 }
+# The commonest first topics of the corpus have a motif of their own, drawn in the colour of
+# the practice's challenge, so a page of results on one challenge does not repeat one picture.
+TOPIC_MOTIFS = {
+    "mobility": {"en": "a bus", "fr": "un bus", "es": "un autobús"},
+    "housing": {"en": "a house", "fr": "une maison", "es": "una casa"},
+    "water": {"en": "a drop of water", "fr": "une goutte d’eau", "es": "una gota de agua"},
+}
 ALT_TEMPLATES = {
     "en": "Illustration in {colour}: {motif} in a circle, over abstract shapes.",
     "fr": "Illustration en {colour} : {motif} dans un cercle, sur des formes abstraites.",
@@ -85,15 +93,17 @@ def _mix(
     return tuple(round(a + (b - a) * share) for a, b in zip(colour, towards, strict=True))
 
 
-def cover_alt_text(*, challenge: str, language: str) -> str:
+def cover_alt_text(*, challenge: str, language: str, topic: str = "") -> str:
     language = language if language in ALT_TEMPLATES else "en"
-    motif = MOTIFS.get(challenge, MOTIFS["quality-of-life"])[language]
+    motifs = TOPIC_MOTIFS.get(topic) or MOTIFS.get(challenge, MOTIFS["quality-of-life"])
+    motif = motifs[language]
     colour = COLOUR_NAMES.get(challenge, COLOUR_NAMES["quality-of-life"])[language]
     return ALT_TEMPLATES[language].format(colour=colour, motif=motif)
 
 
-def cover_image(*, seed: str, challenge: str) -> bytes:
-    """The JPEG bytes of the cover for `seed` (a practice's stable identity) and its challenge."""
+def cover_image(*, seed: str, challenge: str, topic: str = "") -> bytes:
+    """The JPEG bytes of the cover for `seed` (a practice's stable identity), its challenge
+    and its first topic."""
     rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
     base = CHALLENGE_COLOURS.get(challenge, DEFAULT_COLOUR)
     w, h = WIDTH * SCALE, HEIGHT * SCALE
@@ -114,7 +124,8 @@ def cover_image(*, seed: str, challenge: str) -> bytes:
     # The motif, white on a disk of the challenge's colour.
     cx, cy, disk = w * rng.uniform(0.36, 0.64), h * 0.47, h * 0.34
     draw.ellipse((cx - disk, cy - disk, cx + disk, cy + disk), fill=(*base, 235))
-    _MOTIF_DRAWERS.get(challenge, _sun)(draw, rng, cx, cy, disk * 0.8)
+    drawer = _TOPIC_DRAWERS.get(topic) or _MOTIF_DRAWERS.get(challenge, _sun)
+    drawer(draw, rng, cx, cy, disk * 0.8)
     image = image.reduce(SCALE)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
@@ -234,6 +245,60 @@ def _sun(draw: Draw, rng: random.Random, cx: float, cy: float, r: float) -> None
         )
         x += roof_w * 1.25
 
+
+def _bus(draw: Draw, rng: random.Random, cx: float, cy: float, r: float) -> None:
+    left, right, top, bottom = cx - r * 0.7, cx + r * 0.7, cy - r * 0.45, cy + r * 0.3
+    draw.rounded_rectangle((left, top, right, bottom), radius=r * 0.12, fill=WHITE)
+    windows = rng.randint(3, 4)
+    gap = (right - left - r * 0.16) / windows
+    for k in range(windows):
+        x = left + r * 0.08 + k * gap
+        draw.rectangle(
+            (x + r * 0.03, top + r * 0.1, x + gap - r * 0.03, top + r * 0.35), fill=(0, 0, 0, 60)
+        )
+    for x in (left + r * 0.3, right - r * 0.3):
+        draw.ellipse(
+            (x - r * 0.14, bottom - r * 0.14, x + r * 0.14, bottom + r * 0.14),
+            fill=(40, 40, 40, 255),
+        )
+        draw.ellipse((x - r * 0.06, bottom - r * 0.06, x + r * 0.06, bottom + r * 0.06), fill=WHITE)
+
+
+def _house(draw: Draw, rng: random.Random, cx: float, cy: float, r: float) -> None:
+    left, right, floor = cx - r * 0.45, cx + r * 0.45, cy + r * 0.55
+    eaves = cy - r * 0.05
+    draw.rectangle((left, eaves, right, floor), fill=WHITE)
+    draw.polygon(
+        [(left - r * 0.12, eaves), (cx, cy - r * 0.6), (right + r * 0.12, eaves)], fill=WHITE
+    )
+    shade = (0, 0, 0, 70)
+    door = r * rng.uniform(0.1, 0.13)
+    draw.rectangle((cx - door, floor - r * 0.4, cx + door, floor), fill=shade)
+    for x in (left + r * 0.06, right - r * 0.24):
+        draw.rectangle((x, eaves + r * 0.12, x + r * 0.18, eaves + r * 0.3), fill=shade)
+
+
+def _drop(draw: Draw, rng: random.Random, cx: float, cy: float, r: float) -> None:
+    radius = r * 0.36
+    centre = cy + r * 0.12
+    draw.ellipse((cx - radius, centre - radius, cx + radius, centre + radius), fill=WHITE)
+    draw.polygon(
+        [
+            (cx - radius * 0.93, centre - radius * 0.35),
+            (cx, cy - r * 0.68),
+            (cx + radius * 0.93, centre - radius * 0.35),
+        ],
+        fill=WHITE,
+    )
+    for k in range(2):
+        y = cy + r * (0.68 + 0.14 * k)
+        points = [
+            (cx - r * 0.6 + i * r * 0.1, y + math.sin(i * 1.2 + k) * r * 0.04) for i in range(13)
+        ]
+        draw.line(points, fill=WHITE, width=max(5, int(r * 0.04)))
+
+
+_TOPIC_DRAWERS = {"mobility": _bus, "housing": _house, "water": _drop}
 
 _MOTIF_DRAWERS = {
     "social-cohesion": _people,

@@ -298,7 +298,9 @@ def demo_curated_exchanges(*, broker: User, report: CuratedReport) -> None:
 def demo_curated_covers(*, by: User, report: CuratedReport) -> None:
     """A drawn cover (portal/covers.py) for every curated practice that has none, attached by
     `by` (an editor: the practices are already published) as a user's upload would be."""
-    urls = [json.loads(line)["source_url"] for line in corpus_lines()]
+    records = [json.loads(line) for line in corpus_lines()]
+    urls = [record["source_url"] for record in records]
+    first_topics = {r["source_url"]: (r.get("topics") or [""])[0] for r in records}
     bare = (
         Practice.objects.filter(source_url__in=urls, cover__isnull=True)
         .prefetch_related("challenges")
@@ -307,14 +309,17 @@ def demo_curated_covers(*, by: User, report: CuratedReport) -> None:
     for practice in bare:
         challenges = list(practice.challenges.all())
         challenge = challenges[0].slug if challenges else ""
+        # The corpus lists a practice's main topic first; stored tags are in slug order.
+        topic = first_topics.get(practice.source_url, "")
         practice_attachment_add(
             practice=practice,
             by=by,
             upload=ContentFile(
-                cover_image(seed=practice.source_url, challenge=challenge), name="cover.jpg"
+                cover_image(seed=practice.source_url, challenge=challenge, topic=topic),
+                name="cover.jpg",
             ),
             title="",
-            alt_text=cover_alt_text(challenge=challenge, language=practice.language),
+            alt_text=cover_alt_text(challenge=challenge, language=practice.language, topic=topic),
             as_cover=True,
         )
         report.covers_created += 1
