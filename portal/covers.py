@@ -11,7 +11,9 @@ Decisions:
   cover from one `load_demo` to the next and no two practices look the same.
 - 960 × 540 JPEG (about 30 KB): 960 px is the widest size the platform shows a cover at, so
   the upload makes only the 320 px copy (practices.images) and the demo stays quick to load.
-  Drawn at twice the size and reduced, for smooth edges.
+  Drawn at twice the size and reduced, for smooth edges. Measured: about 20 ms of CPU to draw
+  and 15 ms for the thumbnail per practice (4.4 s for the 124 curated practices), 17 kB a
+  cover on average.
 - The alternative text says what the picture is (an illustration, its colour and motif) in
   the practice's original language, as the platform asks of every cover.
 """
