@@ -36,6 +36,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         practice_views.attachment_file,
         name="practice-attachment",
     ),
+    path(
+        "attachments/<int:attachment_id>/w<int:width>/",
+        practice_views.attachment_thumbnail,
+        name="practice-attachment-thumbnail",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

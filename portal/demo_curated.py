@@ -15,6 +15,8 @@ The corpus lives in `portal/demo_corpus/`:
 actor), leaves every REVIEW_EVERY-th practice in the editors' review queue, creates accounts
 for ACCOUNT_CITIES cities and runs the exchanges through exchanges.services. It is idempotent:
 a second run imports nothing new ("unchanged") and finds its exchanges already there.
+`demo_curated_covers` then gives every curated practice without a cover one the project draws
+(portal/covers.py), through the attachment service, so the covers have their thumbnails.
 
 The generated demo (portal.demo.demo_load, 300 to 100,000 practices from a few templates)
 stays for the benchmarks and tests that need volume.
@@ -29,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import User
@@ -45,6 +48,9 @@ from exchanges.services import (
 )
 from practices.importing import practices_import
 from practices.models import Challenge, Practice
+from practices.services import practice_attachment_add
+
+from .covers import cover_alt_text, cover_image
 
 CORPUS = Path(__file__).resolve().parent / "demo_corpus"
 # One practice in this many is imported without --publish: it waits in the review queue, so
@@ -77,6 +83,7 @@ class CuratedReport:
     updated: int = 0
     unchanged: int = 0
     exchanges_created: int = 0
+    covers_created: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
     # What demo_curated_exchanges works with: the corpus cities by "Name|CC", and their people.
     members: dict[str, City] = field(default_factory=dict)
@@ -286,3 +293,33 @@ def demo_curated_exchanges(*, broker: User, report: CuratedReport) -> None:
     """The exchanges of exchanges.json, between the cities and people `report` (from
     demo_curated_load) holds."""
     _ensure_exchanges(report.members, report.people, broker, report)
+
+
+def demo_curated_covers(*, by: User, report: CuratedReport) -> None:
+    """A drawn cover (portal/covers.py) for every curated practice that has none, attached by
+    `by` (an editor: the practices are already published) as a user's upload would be."""
+    records = [json.loads(line) for line in corpus_lines()]
+    urls = [record["source_url"] for record in records]
+    first_topics = {r["source_url"]: (r.get("topics") or [""])[0] for r in records}
+    bare = (
+        Practice.objects.filter(source_url__in=urls, cover__isnull=True)
+        .prefetch_related("challenges")
+        .order_by("pk")
+    )
+    for practice in bare:
+        challenges = list(practice.challenges.all())
+        challenge = challenges[0].slug if challenges else ""
+        # The corpus lists a practice's main topic first; stored tags are in slug order.
+        topic = first_topics.get(practice.source_url, "")
+        practice_attachment_add(
+            practice=practice,
+            by=by,
+            upload=ContentFile(
+                cover_image(seed=practice.source_url, challenge=challenge, topic=topic),
+                name="cover.jpg",
+            ),
+            title="",
+            alt_text=cover_alt_text(challenge=challenge, language=practice.language, topic=topic),
+            as_cover=True,
+        )
+        report.covers_created += 1

@@ -22,6 +22,7 @@ from exchanges.selectors import city_dashboard, exchanges_of_city_public
 from practices import selectors as practice_selectors
 from practices.forms import AttachmentForm, TransitionForm
 from practices.models import LANGUAGES, Challenge, Practice
+from practices.pages import page_of
 from search.selectors import practice_similar
 
 
@@ -93,6 +94,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "practice": practice,
             "text": text,
+            "page": page_of(practice, text),
             "shown_language": text.language_code if text else practice.language,
             "is_fallback": text is not None and text.language_code != language,
             "translations": sorted(

@@ -62,8 +62,10 @@ class PracticeAdmin(TranslatableAdmin):
     list_select_related = ["city"]
     autocomplete_fields = ["city", "partner_cities"]
     filter_horizontal = ["challenges", "sdgs", "topics"]
-    # The review state changes only through the review services, which keep the history.
+    # The review state changes only through the review services, which keep the history; the
+    # cover only through practice_cover_set, which checks the image and its alternative text.
     readonly_fields = [
+        "cover",
         "review_state",
         "published_at",
         "created_at",

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from core.workflow import NOTE_LIMIT
 
-from .models import LANGUAGES, SECTIONS, Challenge, Practice, PracticeTranslation, Sdg, Topic
+from .models import (
+    ALT_TEXT_LIMIT,
+    LANGUAGES,
+    SECTIONS,
+    Challenge,
+    Practice,
+    PracticeTranslation,
+    Sdg,
+    Topic,
+)
 from .services import (
     DETAIL_LIMIT,
     MAX_YEAR,
@@ -19,6 +28,17 @@ from .services import (
     TEXT_LIMITS,
     PracticeData,
     PracticeText,
+)
+
+ALT_HELP = _(
+    "What the image shows, in a sentence, for people who cannot see it; in the language of "
+    "the practice's text. Required for the cover."
+)
+
+
+ALT_REQUIRED = _(
+    "Describe the cover image in a sentence for people who cannot see it (alternative text): "
+    "it is required for a cover."
 )
 
 
@@ -54,6 +74,9 @@ class TextFieldsMixin(forms.Form):
 
 
 class PracticeForm(TextFieldsMixin):
+    # A new practice's cover, chosen in the same submit (practices.views.practice_create keeps
+    # the file across a refused submit as a PendingImage): shown apart from the other fields.
+    COVER_FIELDS = ("cover_image", "cover_alt")
     challenges = TaxonomyChoiceField(
         label=_("Challenges"),
         queryset=Challenge.objects.all(),
@@ -149,6 +172,24 @@ class PracticeForm(TextFieldsMixin):
                 label=_("Language of the text"), choices=LANGUAGES
             )
             self.order_fields(["city", "language"])
+            self.fields["cover_image"] = forms.FileField(
+                label=_("Cover image"),
+                required=False,
+                help_text=_("A photograph or drawing of the practice: PNG, JPEG, GIF or WebP."),
+                widget=forms.FileInput(
+                    attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+                ),
+            )
+            self.fields["cover_alt"] = forms.CharField(
+                label=_("Alternative text of the cover"),
+                required=False,
+                max_length=ALT_TEXT_LIMIT,
+                help_text=ALT_HELP,
+            )
+        # Set by the view: the cover image kept from an earlier submit, and why the file
+        # chosen now could not be used.
+        self.pending_cover: Any = None
+        self.upload_errors: list[str] = []
         partners = City.objects.filter(member_status=City.MemberStatus.ACTIVE)
         if own_city is not None:
             partners = partners.exclude(pk=own_city.pk)
@@ -164,6 +205,13 @@ class PracticeForm(TextFieldsMixin):
         start, end = data.get("start_year"), data.get("end_year")
         if start and end and end < start:
             self.add_error("end_year", _("The end year cannot be before the start year."))
+        if "cover_image" in self.fields:
+            if self.upload_errors:
+                self.add_error("cover_image", self.upload_errors)
+            elif (data.get("cover_image") or self.pending_cover) and not (
+                data.get("cover_alt") or ""
+            ).strip():
+                self.add_error("cover_alt", ALT_REQUIRED)
         return data
 
     def practice_data(self) -> PracticeData:
@@ -207,6 +255,33 @@ class TransitionForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Image or PDF"))
     title = forms.CharField(label=_("Caption"), required=False, max_length=200)
+    alt_text = forms.CharField(
+        label=_("Alternative text"), required=False, max_length=ALT_TEXT_LIMIT, help_text=ALT_HELP
+    )
+    cover = forms.BooleanField(label=_("Use this image as the cover"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cover") and not (data.get("alt_text") or "").strip():
+            self.add_error("alt_text", ALT_REQUIRED)
+        return data
+
+
+class CoverForm(forms.Form):
+    attachment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    alt_text = forms.CharField(
+        label=_("Alternative text"), required=False, max_length=ALT_TEXT_LIMIT, help_text=ALT_HELP
+    )
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("remove"):
+            if not data.get("attachment"):
+                raise forms.ValidationError(_("Choose one of this practice's images."))
+            if not (data.get("alt_text") or "").strip():
+                self.add_error("alt_text", ALT_REQUIRED)
+        return data
 
 
 class ReviewQueueFilter(forms.Form):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -114,6 +116,16 @@ class Practice(TranslatableModel):
     # Cities that adopted or adapted it after an exchange (exchanges.PracticeAdoption), kept
     # here too for search ranking and sorting.
     adapted_count = models.PositiveIntegerField(default=0)
+    # One of its own image attachments (practices.services.practice_cover_set checks that, and
+    # that the image has its alternative text); removing the image removes the cover.
+    cover = models.ForeignKey(
+        "PracticeAttachment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cover image"),
+    )
     source_url = models.URLField(_("imported from"), max_length=500, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     # What the last import wrote of the details and tags (practices.importing.details_print):
@@ -258,6 +270,9 @@ def _attachment_path(instance: PracticeAttachment, filename: str) -> str:
     return attachment_stored_name(instance.practice_id, f".{extension}" if dot else "")
 
 
+ALT_TEXT_LIMIT = 300
+
+
 class PracticeAttachment(models.Model):
     """An image or PDF attached to a practice, stored through Django's storage API."""
 
@@ -271,8 +286,16 @@ class PracticeAttachment(models.Model):
     original_name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=5, choices=Kind.choices)
     title = models.CharField(max_length=200, blank=True)
+    # What the image shows, for people who cannot see it, in the practice's original language
+    # (its `lang` on the page). Required for a cover; optional for other images.
+    alt_text = models.CharField(_("alternative text"), max_length=ALT_TEXT_LIMIT, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # Images only: the original's size in pixels (after EXIF rotation) and the smaller copies
+    # made at upload (practices.images): [{"width", "height", "name"}], narrowest first.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnails = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -286,6 +309,64 @@ class PracticeAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("practice-attachment", kwargs={"attachment_id": self.pk})
+
+    def thumbnail(self, width: int) -> dict[str, Any] | None:
+        return next((t for t in self.thumbnails or [] if t.get("width") == width), None)
+
+    def sizes(self) -> list[ImageSize]:
+        """Every copy a browser may choose from (srcset), narrowest first: the thumbnails,
+        then the original."""
+        found = [
+            ImageSize(
+                url=reverse(
+                    "practice-attachment-thumbnail",
+                    kwargs={"attachment_id": self.pk, "width": t["width"]},
+                ),
+                width=t["width"],
+                height=t["height"],
+            )
+            for t in self.thumbnails or []
+        ]
+        if self.width and self.height:
+            found.append(ImageSize(self.get_absolute_url(), self.width, self.height))
+        return found
+
+    def stored_names(self) -> list[str]:
+        """The file and its thumbnails, as storage names (all removed with the attachment)."""
+        return [self.file.name, *(t["name"] for t in self.thumbnails or [])]
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    url: str
+    width: int
+    height: int
+
+
+def _pending_path(instance: PendingImage, filename: str) -> str:
+    _stem, dot, extension = filename.rpartition(".")
+    suffix = f".{extension.lower()}" if dot else ""
+    return f"pending/{instance.uploaded_by_id}/{secrets.token_urlsafe(24)}{suffix}"
+
+
+class PendingImage(models.Model):
+    """An image chosen in the new-practice form whose practice does not exist yet (another
+    field of the form was refused): kept, offered again with the form, attached when the
+    practice is first saved (practices.services.pending_image_attach). Only its uploader sees
+    it (the form's preview) and can attach it; those left behind are removed after
+    PENDING_IMAGE_HOURS."""
+
+    file = models.FileField(upload_to=_pending_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class PracticeTransition(HistoryRow):

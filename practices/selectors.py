@@ -105,7 +105,9 @@ def practice_in_region(*, practices: QuerySet[Practice], region: str) -> QuerySe
 
 
 def _with_cards(practices: QuerySet[Practice]) -> QuerySet[Practice]:
-    return practices.select_related("city__country").prefetch_related("translations", "challenges")
+    return practices.select_related("city__country", "cover").prefetch_related(
+        "translations", "challenges"
+    )
 
 
 def practice_published_list(
@@ -129,7 +131,7 @@ def practice_get_visible(*, pk: int, user: User | AnonymousUser) -> Practice:
     """The practice if this user may read it; Practice.DoesNotExist otherwise."""
     return (
         practice_visible_to(user=user)
-        .select_related("city__country__subregion__parent", "created_by")
+        .select_related("city__country__subregion__parent", "created_by", "cover")
         .prefetch_related(
             "translations",
             "challenges",

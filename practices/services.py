@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -30,9 +31,12 @@ from core.text import clean_text
 from core.workflow import Move
 
 from . import editing
+from .images import image_thumbnails_make
 from .models import (
+    ALT_TEXT_LIMIT,
     SECTION_NAMES,
     Challenge,
+    PendingImage,
     Practice,
     PracticeAttachment,
     PracticeTransition,
@@ -183,14 +187,30 @@ def _set_tags(practice: Practice, data: PracticeData) -> None:
     practice.partner_cities.set(data.partner_cities)
 
 
-def practice_create(*, by: User, city: City, language: str, data: PracticeData) -> Practice:
-    """A new draft for `city`, written by one of its members. The same submission repeated
+def practice_create(
+    *,
+    by: User,
+    city: City,
+    language: str,
+    data: PracticeData,
+    cover: PendingImage | None = None,
+    cover_alt: str = "",
+) -> Practice:
+    """A new draft for `city`, written by one of its members, with `cover` (an image kept from
+    the form, with its alternative text) attached as its cover. The same submission repeated
     within DOUBLE_SUBMIT_WINDOW returns the draft it created (see there), unchanged."""
     if not is_member(by, city):
         raise PermissionDenied(_("You can only write practices for a city you are a member of."))
     if language not in LANGUAGE_CODES:
         raise ValidationError({"language": [_("Choose English, French or Spanish.")]})
     data.validate(city=city)
+    if cover is not None:
+        if cover.uploaded_by_id != by.pk:
+            raise PermissionDenied(_("This image was not uploaded by you."))
+        try:
+            cover_alt = alt_text_clean(cover_alt, required=True)
+        except ValidationError as exc:
+            raise ValidationError({"cover_alt": exc.message_dict["alt_text"]}) from exc
     with transaction.atomic():
         # Two copies of one submission arrive together: the city's row serialises them, so the
         # second finds the first's draft (PostgreSQL; SQLite serialises every write anyway).
@@ -234,7 +254,23 @@ def practice_create(*, by: User, city: City, language: str, data: PracticeData) 
             at=timezone.now(),
         )
         outbox_record(practice_ids=[practice.pk])
+    if cover is not None:
+        pending_image_attach(pending=cover, practice=practice, by=by, alt_text=cover_alt)
     return practice
+
+
+def pending_image_attach(
+    *, pending: PendingImage, practice: Practice, by: User, alt_text: str
+) -> PracticeAttachment:
+    """The kept image becomes the practice's cover attachment; the kept copy is removed."""
+    with pending.file.open("rb") as source:
+        upload = File(source, name=pending.original_name)
+        attachment = practice_attachment_add(
+            practice=practice, by=by, upload=upload, alt_text=alt_text, as_cover=True
+        )
+    with transaction.atomic():
+        pending_image_discard(pending=pending)
+    return attachment
 
 
 def practice_delete(*, practice: Practice, by: User) -> None:
@@ -253,7 +289,9 @@ def practice_delete(*, practice: Practice, by: User) -> None:
             raise InvalidTransition(
                 _("This practice is waiting for review: withdraw it to draft before deleting it.")
             )
-        files = [(a.file.storage, a.file.name) for a in practice.attachments.all()]
+        files = [
+            (a.file.storage, name) for a in practice.attachments.all() for name in a.stored_names()
+        ]
         outbox_record(practice_ids=[practice.pk])  # whoever keeps a copy drops it
         practice.delete()
 
@@ -553,7 +591,7 @@ EXTENSIONS = {
 }
 
 
-def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
+def attachment_validate(upload: UploadedFile | File[Any]) -> tuple[str, str]:
     """Check an upload's type (by name and by content) and size. Returns (kind, content type)."""
     name = (upload.name or "").lower()
     extension = name[name.rfind(".") :] if "." in name else ""
@@ -586,7 +624,7 @@ def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
     return kind, content_type
 
 
-def _image_check(upload: UploadedFile) -> None:
+def _image_check(upload: UploadedFile | File[Any]) -> None:
     """The image must decode, and hold at most ATTACHMENT_MAX_IMAGE_PIXELS pixels. Only the
     header is read to count them (Pillow decodes nothing at open), and Pillow's own bomb guard
     (an error from twice its MAX_IMAGE_PIXELS) is answered as the same refusal."""
@@ -638,35 +676,178 @@ def attachment_original_name(name: str, *, content_type: str) -> str:
 
 
 def practice_attachment_add(
-    *, practice: Practice, by: User, upload: UploadedFile, title: str = ""
+    *,
+    practice: Practice,
+    by: User,
+    upload: UploadedFile | File[Any],
+    title: str = "",
+    alt_text: str = "",
+    as_cover: bool = False,
 ) -> PracticeAttachment:
+    """Attach an image or a PDF; an image gets its thumbnails (practices.images) and, with
+    `as_cover`, becomes the practice's cover, which needs its alternative text."""
     if not can_edit(by, practice):
         raise PermissionDenied(_("You cannot edit this practice in its current state."))
     if len(title) > 200:
         raise ValidationError({"title": [_("At most %(limit)d characters.") % {"limit": 200}]})
+    alt_text = alt_text_clean(alt_text, required=as_cover)
     kind, content_type = attachment_validate(upload)
-    with transaction.atomic():
-        attachment = PracticeAttachment(
-            practice=practice,
-            kind=kind,
-            original_name=attachment_original_name(upload.name or "", content_type=content_type),
-            title=title.strip(),
-            content_type=content_type,
-            size=upload.size or 0,
-            uploaded_by=by,
-        )
-        attachment.file.save(upload.name or "attachment", upload, save=False)
-        attachment.save()
+    if as_cover and kind != PracticeAttachment.Kind.IMAGE:
+        raise ValidationError({"file": [_("Only an image can be the cover.")]})
+    attachment = PracticeAttachment(
+        practice=practice,
+        kind=kind,
+        original_name=attachment_original_name(upload.name or "", content_type=content_type),
+        title=title.strip(),
+        alt_text=alt_text,
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name or "attachment", upload, save=False)
+    try:
+        if kind == PracticeAttachment.Kind.IMAGE:
+            attachment.width, attachment.height, attachment.thumbnails = image_thumbnails_make(
+                storage=attachment.file.storage, name=attachment.file.name, source=upload
+            )
+        with transaction.atomic():
+            attachment.save()
+            if as_cover:
+                Practice.objects.filter(pk=practice.pk).update(
+                    cover=attachment, updated_at=timezone.now()
+                )
+                practice.cover = attachment
+    except BaseException:
+        # Nothing points at the files: a failed upload leaves none behind.
+        for name in attachment.stored_names():
+            attachment.file.storage.delete(name)
+        raise
     return attachment
+
+
+def attachment_thumbnails_refresh() -> tuple[int, int]:
+    """Make the thumbnails of the images attached before thumbnails existed (their size is
+    unknown). Returns (images done, images whose file could not be read)."""
+    done = failed = 0
+    bare = PracticeAttachment.objects.filter(kind=PracticeAttachment.Kind.IMAGE, width__isnull=True)
+    for attachment in bare.iterator():
+        try:
+            with attachment.file.open("rb") as source:
+                width, height, made = image_thumbnails_make(
+                    storage=attachment.file.storage, name=attachment.file.name, source=source
+                )
+        except (OSError, ValueError):
+            failed += 1
+            continue
+        PracticeAttachment.objects.filter(pk=attachment.pk).update(
+            width=width, height=height, thumbnails=made
+        )
+        done += 1
+    return done, failed
+
+
+def alt_text_clean(alt_text: str, *, required: bool) -> str:
+    alt_text = clean_text(alt_text or "", single_line=True).strip()
+    if required and not alt_text:
+        raise ValidationError(
+            {
+                "alt_text": [
+                    _(
+                        "Describe the cover image in a sentence for people who cannot see it "
+                        "(alternative text): it is required for a cover."
+                    )
+                ]
+            }
+        )
+    if len(alt_text) > ALT_TEXT_LIMIT:
+        raise ValidationError(
+            {"alt_text": [_("At most %(limit)d characters.") % {"limit": ALT_TEXT_LIMIT}]}
+        )
+    return alt_text
+
+
+def practice_cover_set(
+    *, practice: Practice, by: User, attachment: PracticeAttachment | None, alt_text: str = ""
+) -> Practice:
+    """Make one of the practice's images its cover, with its alternative text (required), or
+    remove the cover (`attachment` None; the image stays attached)."""
+    if not can_edit(by, practice):
+        raise PermissionDenied(_("You cannot edit this practice in its current state."))
+    if attachment is not None:
+        if (
+            attachment.practice_id != practice.pk
+            or attachment.kind != PracticeAttachment.Kind.IMAGE
+        ):
+            raise ValidationError({"attachment": [_("Choose one of this practice's images.")]})
+        attachment.alt_text = alt_text_clean(alt_text, required=True)
+    with transaction.atomic():
+        if attachment is not None:
+            attachment.save(update_fields=["alt_text"])
+        Practice.objects.filter(pk=practice.pk).update(cover=attachment, updated_at=timezone.now())
+        practice.cover = attachment
+    return practice
 
 
 def practice_attachment_remove(*, attachment: PracticeAttachment, by: User) -> None:
     if not can_edit(by, attachment.practice):
         raise PermissionDenied(_("You cannot edit this practice in its current state."))
-    storage, name = attachment.file.storage, attachment.file.name
+    storage, names = attachment.file.storage, attachment.stored_names()
     with transaction.atomic():
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        attachment.delete()  # the practice's cover, if it was, is removed with it (SET_NULL)
+
+        def remove_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)
+
+
+# A kept image of a new-practice form (PendingImage) is removed after this many hours.
+PENDING_IMAGE_HOURS = 24
+
+
+def pending_image_store(*, by: User, upload: UploadedFile) -> PendingImage:
+    """Keep an image chosen in the new-practice form while the rest of the form is corrected
+    (models.PendingImage). It is checked now, as an attachment would be, so the author hears
+    at once if it cannot be used. Images left behind by anyone are removed on the way."""
+    pending_images_purge()
+    kind, content_type = attachment_validate(upload)
+    if kind != PracticeAttachment.Kind.IMAGE:
+        raise ValidationError(_("Only an image can be the cover."))
+    pending = PendingImage(
+        original_name=attachment_original_name(upload.name or "", content_type=content_type),
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=by,
+    )
+    pending.file.save(upload.name or "image", upload, save=False)
+    pending.save()
+    return pending
+
+
+def pending_image_get(*, pk: Any, by: User) -> PendingImage | None:
+    """The kept image `pk` if `by` uploaded it (a hidden field of the form brings the id back)."""
+    try:
+        return PendingImage.objects.get(pk=int(pk), uploaded_by=by)
+    except (TypeError, ValueError, PendingImage.DoesNotExist):
+        return None
+
+
+def pending_image_discard(*, pending: PendingImage) -> None:
+    storage, name = pending.file.storage, pending.file.name
+    pending.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def pending_images_purge() -> int:
+    old = PendingImage.objects.filter(
+        uploaded_at__lt=timezone.now() - timedelta(hours=PENDING_IMAGE_HOURS)
+    )
+    count = 0
+    for pending in old:
+        pending_image_discard(pending=pending)
+        count += 1
+    return count
 
 
 def practice_data_from(practice: Practice) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.practice_list, name="practice-list"),
     path("new/", views.practice_create, name="practice-create"),
+    path("new/images/<int:pending_id>/", views.pending_image, name="practice-pending-image"),
     path("mine/", views.practice_mine, name="practice-mine"),
     path("review/", views.review_queue, name="review-queue"),
     path("<int:pk>/edit/", views.practice_edit, name="practice-edit"),
@@ -19,6 +20,7 @@ urlpatterns = [
         name="practice-translation",
     ),
     path("<int:pk>/attachments/", views.attachment_add, name="practice-attachment-add"),
+    path("<int:pk>/cover/", views.practice_cover, name="practice-cover"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/delete/",
         views.attachment_delete,

@@ -6,7 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -20,15 +27,24 @@ from core.web import attempt, form_error_text
 
 from . import editing, pdf, selectors, services
 from .files import attachment_response
-from .forms import AttachmentForm, PracticeForm, ReviewQueueFilter, TransitionForm, TranslationForm
+from .forms import (
+    AttachmentForm,
+    CoverForm,
+    PracticeForm,
+    ReviewQueueFilter,
+    TransitionForm,
+    TranslationForm,
+)
 from .models import (
     LANGUAGES,
     SECTION_NAMES,
     Challenge,
+    PendingImage,
     Practice,
     PracticeAttachment,
     PracticeTranslation,
 )
+from .pages import page_of_draft
 from .permissions import can_delete, can_edit, was_published
 
 
@@ -98,12 +114,17 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     # a French-speaking practitioner on /fr/ writes in French. Not `preferred_language`,
     # whose default ("en") is set for everyone who never chose (it is the mails' language).
     preferred = current_language()
-    form = PracticeForm(request.POST or None, cities=cities, initial={"language": preferred})
+    form = PracticeForm(
+        request.POST or None, request.FILES or None, cities=cities, initial={"language": preferred}
+    )
     preview = None
+    pending = _pending_cover(request, form, user) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
         city = form.cleaned_data["city"]
         if "preview" in request.POST:
-            preview = form.practice_text()
+            preview = page_of_draft(
+                data=form.practice_data(), city=city, language=form.cleaned_data["language"]
+            )
         else:
             try:
                 practice = services.practice_create(
@@ -111,6 +132,8 @@ def practice_create(request: HttpRequest) -> HttpResponse:
                     city=city,
                     language=form.cleaned_data["language"],
                     data=form.practice_data(),
+                    cover=pending,
+                    cover_alt=form.cleaned_data.get("cover_alt", ""),
                 )
             except ValidationError as exc:
                 _form_errors_from(form, exc)
@@ -120,8 +143,39 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "practices/practice_form.html",
-        {"form": form, "preview": preview, "practice": None},
+        {
+            "form": form,
+            "page": preview,
+            "preview": preview is not None,
+            "practice": None,
+            "pending_cover": pending,
+            "pending_alt": form.data.get("cover_alt", "") if form.is_bound else "",
+            "cover_fields": PracticeForm.COVER_FIELDS,
+        },
     )
+
+
+def _pending_cover(request: HttpRequest, form: PracticeForm, user: User) -> PendingImage | None:
+    """The cover image of a new practice's form, kept across the form's round trips: the one
+    chosen now (checked and kept at once, so that an error in another field does not lose
+    it), else the one kept from an earlier submit, unless the author removed it. A file that
+    cannot be used is refused here, in the form, with the reason."""
+    pending = services.pending_image_get(pk=request.POST.get("pending_cover"), by=user)
+    if pending is not None and request.POST.get("pending_cover_discard"):
+        services.pending_image_discard(pending=pending)
+        pending = None
+    upload = request.FILES.get("cover_image")
+    if upload is not None:
+        try:
+            kept = services.pending_image_store(by=user, upload=upload)
+        except ValidationError as exc:
+            form.upload_errors = exc.messages
+        else:
+            if pending is not None:
+                services.pending_image_discard(pending=pending)
+            pending = kept
+    form.pending_cover = pending
+    return pending
 
 
 @login_required
@@ -138,7 +192,12 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     preview = conflict = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = form.practice_text()
+            preview = page_of_draft(
+                data=form.practice_data(),
+                city=practice.city,
+                language=practice.language,
+                cover=practice.cover,
+            )
         else:
             try:
                 services.practice_update(
@@ -158,7 +217,14 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "practices/practice_form.html",
-        {"form": form, "preview": preview, "practice": practice, "conflict": conflict},
+        {
+            "form": form,
+            "page": preview,
+            "preview": preview is not None,
+            "practice": practice,
+            "conflict": conflict,
+            "cover_fields": (),
+        },
         status=409 if conflict else 200,
     )
 
@@ -333,6 +399,8 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             by=cast(User, request.user),
             upload=form.cleaned_data["file"],
             title=form.cleaned_data["title"],
+            alt_text=form.cleaned_data["alt_text"],
+            as_cover=form.cleaned_data["cover"],
         ),
         success=_("File attached."),
     )
@@ -363,6 +431,64 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBas
     except PracticeAttachment.DoesNotExist as exc:
         raise Http404(_("No such file.")) from exc
     return attachment_response(attachment)
+
+
+@require_safe
+def attachment_thumbnail(request: HttpRequest, attachment_id: int, width: int) -> HttpResponseBase:
+    """A smaller copy of an image (practices.images), to whoever may read the image."""
+    try:
+        attachment = selectors.attachment_get_visible(
+            attachment_id=attachment_id, user=request.user
+        )
+    except PracticeAttachment.DoesNotExist as exc:
+        raise Http404(_("No such file.")) from exc
+    return attachment_response(attachment, width=width)
+
+
+@login_required
+@require_safe
+def pending_image(request: HttpRequest, pending_id: int) -> HttpResponseBase:
+    """A kept cover image of a new practice's form (models.PendingImage), to its uploader
+    only, for the form's preview. Never cached."""
+    pending = services.pending_image_get(pk=pending_id, by=cast(User, request.user))
+    if pending is None:
+        raise Http404(_("No such file."))
+    try:
+        stream = pending.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("No such file.")) from exc
+    response = FileResponse(stream, content_type=pending.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def practice_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose one of the practice's images as its cover (with its alternative text), or
+    remove the cover."""
+    practice = _get_visible(request, pk)
+    form = CoverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return HttpResponseRedirect(practice.get_absolute_url())
+    attachment = None
+    if not form.cleaned_data["remove"]:
+        attachment = practice.attachments.filter(pk=form.cleaned_data["attachment"]).first()
+        if attachment is None:
+            raise Http404(_("No such file."))
+    attempt(
+        request,
+        lambda: services.practice_cover_set(
+            practice=practice,
+            by=cast(User, request.user),
+            attachment=attachment,
+            alt_text=form.cleaned_data["alt_text"],
+        ),
+        success=_("Cover chosen.") if attachment else _("Cover removed."),
+    )
+    return HttpResponseRedirect(practice.get_absolute_url())
 
 
 @login_required

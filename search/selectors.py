@@ -117,7 +117,7 @@ def practice_rows(page: SearchPage) -> list[ResultRow]:
     practices = {
         p.pk: p
         for p in Practice.objects.filter(pk__in=ids, review_state=Practice.ReviewState.PUBLISHED)
-        .select_related("city__country")
+        .select_related("city__country", "cover")
         .prefetch_related(Prefetch("translations", queryset=PracticeTranslation.objects.all()))
     }
     return [
@@ -186,7 +186,7 @@ def practice_similar(*, practice: Practice, limit: int = 5) -> list[Practice]:
     found = {
         p.pk: p
         for p in Practice.objects.filter(pk__in=ids, review_state=Practice.ReviewState.PUBLISHED)
-        .select_related("city__country")
+        .select_related("city__country", "cover")
         .prefetch_related("translations")
     }
     return [found[pk] for pk in ids if pk in found]

@@ -196,6 +196,25 @@ def world(migrated_data, transactional_db, request):
             text__summary="Una flota de buses eléctricos para el centro.",
         ),
     }
+    # Covers as the demo draws them (portal/covers.py), through the upload service, so pages
+    # are checked and weighed with their pictures; "walks" has been adapted by two cities.
+    from django.core.files.base import ContentFile
+
+    from portal.covers import cover_alt_text, cover_image
+    from practices.models import Practice
+    from practices.services import practice_attachment_add
+
+    request.getfixturevalue("media_root")
+    for key, challenge in (("walks", "gender-equality"), ("buses", "sustainability")):
+        practice = practices[key]
+        practice_attachment_add(
+            practice=practice,
+            by=people["editor"],
+            upload=ContentFile(cover_image(seed=key, challenge=challenge), name="cover.jpg"),
+            alt_text=cover_alt_text(challenge=challenge, language=practice.language),
+            as_cover=True,
+        )
+    Practice.objects.filter(pk=practices["walks"].pk).update(adapted_count=2)
     backend = get_backend()
     backend.rebuild()
     backend.refresh()

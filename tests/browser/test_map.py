@@ -23,10 +23,17 @@ def test_the_home_page_map_is_made_here_and_stays_light(world, actors, live_serv
     visitor.page.on("requestfinished", lambda r: sizes.update({r.url: len(r.response().body())}))
     visitor.goto("/")
     visitor.page.wait_for_load_state("networkidle")
+    # Down to the foot of the page, so the lazy covers are loaded and weighed too.
+    visitor.page.mouse.wheel(0, 20000)
+    visitor.page.wait_for_timeout(500)
+    visitor.page.wait_for_load_state("networkidle")
     total = sum(sizes.values())
     print(f"\nhome page transfer (response bodies): {total / 1024:.1f} kB, {len(sizes)} requests")
     assert any(url.endswith("/static/maps/world-110m.svg") for url in requested)
     assert all(url.startswith(live_server.url) for url in requested), requested
+    covers = [url for url in requested if re.search(r"/attachments/\d+/w320/$", url)]
+    assert covers, "the home page shows the practices' covers, in their small size"
+    assert any(url.endswith("/static/icons/challenge-sustainability.svg") for url in requested)
     assert total <= HOME_BUDGET
 
 

@@ -60,7 +60,7 @@ def _reference_cities(module_transaction):
         cities_load_reference(min_population=500_000)
 
 
-def test_the_curated_demo_loads_through_the_import(_reference_cities, db):
+def test_the_curated_demo_loads_through_the_import(_reference_cities, db, media_root):
     from accounts.services import BROKER, user_grant_staff_role
     from tests.factories import UserFactory
 
@@ -93,3 +93,20 @@ def test_the_curated_demo_loads_through_the_import(_reference_cities, db):
     assert Practice.objects.filter(adapted_count__gt=0).count() == 4
     demo_curated.demo_curated_exchanges(broker=broker, report=again)
     assert Exchange.objects.count() == 5
+    # Every curated practice gets a cover drawn by the project, with its alternative text in
+    # the practice's language and its thumbnail; a second run draws none.
+    from accounts.services import EDITOR
+
+    editor = user_grant_staff_role(user=UserFactory(), role=EDITOR)
+    demo_curated.demo_curated_covers(by=editor, report=again)
+    assert again.covers_created == len(records)
+    covered = practices.select_related("cover")
+    assert all(p.cover and p.cover.kind == "image" for p in covered)
+    assert all(
+        p.cover.alt_text and [t["width"] for t in p.cover.thumbnails] == [320] for p in covered
+    )
+    french = next(p for p in covered if p.language == "fr")
+    assert french.cover.alt_text.startswith("Illustration en ")
+    assert len({p.cover.size for p in covered}) > len(records) * 0.9  # not one picture repeated
+    demo_curated.demo_curated_covers(by=editor, report=again)
+    assert again.covers_created == len(records)

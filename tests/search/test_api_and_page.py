@@ -174,3 +174,41 @@ def test_a_spanish_query_finds_a_spanish_original(es_catalogue, client):
     body = client.get("/api/v1/search/practices/", {"q": "canción vecino"}).json()
     titles = [r["title"] for r in body["results"]]
     assert "Presupuesto participativo" in titles  # "canciones", "vecinos" stemmed by spanish
+
+
+def test_results_show_a_small_cover_and_nothing_without_one(
+    client, searchable, catalogue, media_root, settings
+):
+    """On both backends (the `searchable` fixture's parameters): the result of a practice with
+    a cover shows its thumbnail, lazily and sized; the others show no image at all."""
+    import io
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from accounts.services import EDITOR, user_grant_staff_role
+    from practices.services import practice_attachment_add
+    from tests.factories import UserFactory
+
+    budget = next(p for p in catalogue if p.original and p.original.title == "Budget participatif")
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (40, 140, 90)).save(buffer, "JPEG")
+    cover = practice_attachment_add(
+        practice=budget,
+        by=user_grant_staff_role(user=UserFactory(), role=EDITOR),
+        upload=SimpleUploadedFile("vote.jpg", buffer.getvalue()),
+        alt_text="Des habitants votent dans une salle municipale",
+        as_cover=True,
+    )
+    html = client.get("/en/search/", {"challenge": "social-cohesion"}).content.decode()
+    items = re.findall(r'<li class="practice-item[^"]*">.*?</li>', html, re.S)
+    url = budget.get_absolute_url()
+    with_cover = [item for item in items if f'href="{url}"' in item]
+    assert len(with_cover) == 1
+    image = re.search(r"<img [^>]*>", with_cover[0]).group(0)
+    assert f'src="/attachments/{cover.pk}/w320/"' in image
+    assert 'width="320" height="240"' in image and 'loading="lazy"' in image
+    assert 'alt="Des habitants votent dans une salle municipale"' in image and 'lang="fr"' in image
+    others = [item for item in items if f'href="{url}"' not in item]
+    assert others and all("<img" not in item for item in others)

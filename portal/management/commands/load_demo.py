@@ -6,7 +6,12 @@ from django.test.utils import override_settings
 
 from accounts.models import User
 from portal.demo import DEMO_DOMAIN, demo_load
-from portal.demo_curated import CorpusError, demo_curated_exchanges, demo_curated_load
+from portal.demo_curated import (
+    CorpusError,
+    demo_curated_covers,
+    demo_curated_exchanges,
+    demo_curated_load,
+)
 
 
 class Command(BaseCommand):
@@ -61,6 +66,8 @@ class Command(BaseCommand):
             if curated is not None:
                 broker = User.objects.get(email=f"broker@{DEMO_DOMAIN}")
                 demo_curated_exchanges(broker=broker, report=curated)
+                editor = User.objects.get(email=f"editor@{DEMO_DOMAIN}")
+                demo_curated_covers(by=editor, report=curated)
         except (LookupError, CorpusError) as exc:
             raise CommandError(str(exc)) from exc
         finally:
@@ -69,7 +76,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Curated practices: {curated.created} created, {curated.updated} updated, "
                 f"{curated.unchanged} unchanged, from {curated.cities} cities; "
-                f"{curated.exchanges_created} evaluated exchanges created."
+                f"{curated.exchanges_created} evaluated exchanges created; "
+                f"{curated.covers_created} covers drawn."
             )
         self.stdout.write(
             f"{report.member_cities} member cities; generated practices: "
