@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from cities.models import City, CityMembership
@@ -206,12 +207,16 @@ def practice_question_ask(*, practice: Practice, by: User, body: str) -> Thread:
         # One question at a time per person: the count and the insert cannot interleave.
         User.objects.select_for_update().filter(pk=by.pk).first()
         if practice_questions_left(user=by) <= 0:
+            limit = settings.CONVERSATION_QUESTIONS_PER_DAY
             raise QuestionLimitReached(
-                _(
+                ngettext(
+                    "You have asked %(n)d question in the last 24 hours, the most allowed. "
+                    "Please try again tomorrow, or write to the secretariat.",
                     "You have asked %(n)d questions in the last 24 hours, the most allowed. "
-                    "Please try again tomorrow, or write to the secretariat."
+                    "Please try again tomorrow, or write to the secretariat.",
+                    limit,
                 )
-                % {"n": settings.CONVERSATION_QUESTIONS_PER_DAY}
+                % {"n": limit}
             )
         asker_city = (
             by.memberships.exclude(city_id=practice.city_id)
