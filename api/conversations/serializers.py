@@ -41,12 +41,12 @@ class ThreadSerializer(serializers.ModelSerializer):
     def get_title(self, thread: Thread) -> str:
         return thread_title(thread)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_exchange(self, thread: Thread) -> int | None:
         exchange = getattr(thread.match, "exchange", None) if thread.match else None
         return exchange.pk if exchange else None
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_unread(self, thread: Thread) -> int | None:
         """Messages of others after the last one you read; null outside the list."""
         return getattr(thread, "unread", None)

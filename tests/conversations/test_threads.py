@@ -245,3 +245,24 @@ def test_the_request_page_links_to_the_threads(client, cast_, make_exchange):
     client.force_login(p["peer_official"])
     page = client.get(f"/en/exchanges/requests/{request.pk}/").content.decode()
     assert f"/conversations/request/{request.pk}/" not in page
+
+
+def test_the_pages_carry_csrf_tokens_and_no_inline_script(client, cast_, make_exchange, post):
+    p = cast_["people"]
+    exchange = make_exchange()
+    thread = services.thread_open_for_match(match=exchange.match, by=p["peer_official"])
+    post(thread, p["peer_official"], "Hello")
+    practice = PracticeFactory(city=cast_["peer"])
+    pages = [
+        (p["requester_official"], "/en/conversations/"),
+        (p["requester_official"], f"/en/conversations/{thread.pk}/"),
+        (p["requester_official"], f"/en/conversations/practice/{practice.pk}/ask/"),
+        (p["requester_official"], f"/en/practices/{practice.pk}/"),
+        (p["peer_official"], f"/en/conversations/practice/{practice.pk}/contacts/"),
+        (p["peer_official"], f"/en/exchanges/{exchange.pk}/"),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert page.count('method="post"') == page.count('name="csrfmiddlewaretoken"'), url
+        assert "<script>" not in page and " style=" not in page and " onclick=" not in page, url
