@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -15,7 +16,6 @@ class MessageForm(forms.Form):
         label=_("Your message"),
         max_length=MESSAGE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Plain text, at most %(limit)d characters.") % {"limit": MESSAGE_LIMIT},
         error_messages={
             "required": _("Write a message."),
             "max_length": _(
@@ -23,6 +23,13 @@ class MessageForm(forms.Form):
             ),
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request: a lazy text formatted at import would stay in English.
+        self.fields["body"].help_text = gettext("Plain text, at most %(limit)d characters.") % {
+            "limit": MESSAGE_LIMIT
+        }
 
 
 class ContactsForm(forms.Form):
@@ -39,4 +46,3 @@ class ContactsForm(forms.Form):
         field = self.fields["contacts"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = members
-        field.label_from_instance = lambda obj: f"{obj} <{obj.email}>"  # type: ignore[method-assign]

@@ -202,6 +202,7 @@ def test_messages_are_validated_in_words(client, cast_, make_exchange, settings)
     assert long.status_code == 400 and "at most 4000 characters" in long.content.decode()
     french = client.post(f"/fr/conversations/{thread.pk}/", {"body": ""})
     assert french.status_code == 400 and "Écrivez un message." in french.content.decode()
+    assert "Texte brut, 4000 caractères au plus." in french.content.decode()
     assert not Message.objects.exists()
     with pytest.raises(services.ValidationError):
         services.message_post(thread=thread, by=p["peer_official"], body="a" * 4001)
@@ -266,3 +267,22 @@ def test_the_pages_carry_csrf_tokens_and_no_inline_script(client, cast_, make_ex
         page = client.get(url).content.decode()
         assert page.count('method="post"') == page.count('name="csrfmiddlewaretoken"'), url
         assert "<script>" not in page and " style=" not in page and " onclick=" not in page, url
+
+
+def test_the_sweep_mails_what_was_not_queued_once(cast_, make_exchange):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.tasks import sweep_message_notifications
+
+    p = cast_["people"]
+    exchange = make_exchange()
+    thread = services.thread_open_for_match(match=exchange.match, by=p["peer_official"])
+    # Posted without its after-commit task running (the broker was down).
+    message = services.message_post(thread=thread, by=p["peer_official"], body="Hello")
+    assert mail.outbox == []
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert sweep_message_notifications() == 4
+    assert sweep_message_notifications() == 0
+    assert len(mail.outbox) == 4
