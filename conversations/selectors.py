@@ -71,12 +71,6 @@ def thread_inbox(*, user: User) -> QuerySet[Thread]:
     )
 
 
-def unread_count(*, user: User | AnonymousUser) -> int:
-    if not isinstance(user, User) or not is_active_user(user):
-        return 0
-    return sum(getattr(t, "unread", 0) for t in thread_inbox(user=user))
-
-
 def thread_messages(*, thread: Thread) -> QuerySet[Message]:
     return thread.messages.select_related("author", "author_city").order_by("created_at", "pk")
 

@@ -24,7 +24,7 @@ from exchanges.models import ExchangeRequest, Match
 from practices.models import Practice
 
 from .models import MESSAGE_LIMIT, Message, PracticeContact, Thread, ThreadRead
-from .selectors import thread_visible_to
+from .selectors import thread_cities, thread_visible_to
 
 log = logging.getLogger(__name__)
 K = Thread.Kind
@@ -98,8 +98,6 @@ def thread_open_for_match(*, match: Match, by: User) -> Thread:
 
 def _author_city(*, thread: Thread, by: User) -> City | None:
     """The city the author writes for in this thread; None for the secretariat."""
-    from .selectors import thread_cities
-
     for city in thread_cities(thread=thread):
         if thread.kind == K.PRACTICE and city.pk == thread.asker_city_id:
             if thread.asker_id == by.pk:
