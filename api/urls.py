@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from . import views
 from .auth import views as auth
 from .cities import views as cities
+from .conversations import views as conversations
 from .exchanges import views as exchanges
 from .practices import views as practices
 from .search import views as search
@@ -16,6 +17,7 @@ router.register("cities", cities.CityViewSet, basename="api-city")
 router.register("practices", practices.PracticeViewSet, basename="api-practice")
 router.register("exchange-requests", exchanges.ExchangeRequestViewSet, basename="api-request")
 router.register("exchanges", exchanges.ExchangeViewSet, basename="api-exchange")
+router.register("conversations", conversations.ConversationViewSet, basename="api-conversation")
 router.register("auth/tokens", auth.TokenViewSet, basename="api-token")
 
 urlpatterns = [

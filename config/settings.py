@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "practices",
     "search",
     "exchanges",
+    "conversations",
     "api",
     "portal",
     "drf_spectacular",
@@ -238,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "practice-mail-sweep": {"task": "practices.sweep_transition_emails", "schedule": 300.0},
     "exchange-mail-sweep": {"task": "exchanges.sweep_notifications", "schedule": 300.0},
     "broker-digest": {"task": "exchanges.broker_digest", "schedule": crontab(hour=7, minute=0)},
+    "message-mail-sweep": {"task": "conversations.sweep_message_notifications", "schedule": 300.0},
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -248,6 +250,8 @@ DEFAULT_FROM_EMAIL = (
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Brokers get a daily digest of requests waiting longer than this many days.
 EXCHANGE_DIGEST_AFTER_DAYS = env.int("EXCHANGE_DIGEST_AFTER_DAYS", default=7)
+# Questions one person may ask the cities behind practices in 24 hours (conversations.services).
+CONVERSATION_QUESTIONS_PER_DAY = env.int("CONVERSATION_QUESTIONS_PER_DAY", default=5)
 # The address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 

@@ -112,6 +112,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "matches": matches,
             "is_broker": broker,
             "is_official": is_official(user, exchange_request.city),
+            "is_requester": is_member(user, exchange_request.city),
             "age_days": (timezone.now() - exchange_request.created_at).days,
         },
     )
@@ -168,6 +169,9 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if exchange.state == "completed"
             else [],
             "evaluation_form": EvaluationForm(peer_city=match.peer_city),
+            # What the peer city is told: why it was chosen, and which of its practices matter.
+            "reasons": explanations_render([match.explanation])[0],
+            "match_practices": match.practices.prefetch_related("translations"),
         },
     )
 

@@ -17,6 +17,9 @@ from accounts.models import User
 from cities import selectors as city_selectors
 from cities.maps import CityMap, city_map
 from cities.models import City, CityMembership
+from conversations.models import MESSAGE_LIMIT
+from conversations.selectors import practice_contacts
+from conversations.services import practice_can_edit_contacts, practice_question_can_ask
 from core.languages import current_language
 from exchanges.selectors import city_dashboard, exchanges_of_city_public
 from practices import selectors as practice_selectors
@@ -109,6 +112,12 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "languages": LANGUAGES,
             "similar": practice_similar(practice=practice) if practice.is_published else [],
+            # Asking the practice's city (conversations): members of another city ask; its own
+            # members name who answers.
+            "contact_people": practice_contacts(practice_id=practice.pk),
+            "can_ask": practice_question_can_ask(practice=practice, user=user),
+            "can_edit_contacts": practice_can_edit_contacts(practice=practice, user=user),
+            "message_limit": MESSAGE_LIMIT,
         },
     )
 

@@ -19,9 +19,10 @@ FLOORS = {
     "practices": 3,
     "search": 4,
     "exchanges": 5,
-    "api": 6,
-    "portal": 6,
-    "config": 7,
+    "conversations": 6,
+    "api": 7,
+    "portal": 7,
+    "config": 8,
 }
 
 

@@ -11,6 +11,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
+from conversations import services as conversation_services
 from tests.factories import ExchangeFactory, ExchangeRequestFactory, PracticeFactory
 from tests.support import ARTIFACTS, AXE_JS, VNU_JAR
 
@@ -43,9 +44,22 @@ def _content_to_check(world):
         taken=True,
         broker=world["people"]["broker"],
     )
-    ExchangeFactory(match__request=request, match__peer_city=lyon)
+    exchange = ExchangeFactory(match__request=request, match__peer_city=lyon)
     request.refresh_from_db()
+    # A conversation on the proposal, with a message, for the thread and the inbox.
+    thread = conversation_services.thread_open_for_match(
+        match=exchange.match, by=world["people"]["peer"]
+    )
+    conversation_services.message_post(
+        thread=thread, by=world["people"]["peer"], body="Bienvenue en mai.\nQui viendra ?"
+    )
     return request
+
+
+def conversation_thread(request):
+    from conversations.models import Thread
+
+    return Thread.objects.get(match__request=request)
 
 
 def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
@@ -100,6 +114,10 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
         ("request-as-broker", broker, f"/exchanges/requests/{request.pk}/", 200),
         ("broker-board", broker, "/exchanges/board/", 200),
         ("exchange-as-peer", peer, f"/exchanges/{request.matches.get().exchange.pk}/", 200),
+        ("conversations", official, "/conversations/", 200),
+        ("conversation", official, f"/conversations/{conversation_thread(request).pk}/", 200),
+        ("ask-a-city", practitioner, f"/conversations/practice/{world['walks'].pk}/ask/", 200),
+        ("contact-people", peer, f"/conversations/practice/{world['walks'].pk}/contacts/", 200),
     ]
     html_dir = ARTIFACTS / "html"
     shutil.rmtree(html_dir, ignore_errors=True)

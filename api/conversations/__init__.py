@@ -1,0 +1,1 @@
+"""Conversations: threads on exchange requests, proposals and practices, and their messages."""
