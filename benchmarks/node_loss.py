@@ -265,7 +265,7 @@ def node_loss_drill(
             connection.close()
 
     def editor_work() -> None:
-        challenges = list(Challenge.objects.filter(slug__in=["quality-of-life"]))
+        any_challenge = list(Challenge.objects.order_by("pk")[:1])
         to_publish = list(publish_ids)
         to_edit = itertools.cycle(edit_ids)
         try:
@@ -287,7 +287,8 @@ def node_loss_drill(
                                     title=f"{original.title.split(' (edited')[0]} (edited {n})",
                                     summary=original.summary or "Edited.",
                                 ),
-                                challenges=challenges,
+                                # A new title only: the practice keeps its challenges.
+                                challenges=list(practice.challenges.all()) or any_challenge,
                             ),
                         )
                     outcome = "ok"

@@ -153,7 +153,8 @@ up() {
     for node in $nodes; do
       log "last lines of node $node:"; tail -n 40 "$(node_home "$node")/node.log" >&2
     done
-    down
+    # Only what this call started: a node that fails to rejoin leaves the others serving.
+    if [ -n "$only" ]; then down "$only"; else down; fi
     die "Elasticsearch did not become healthy within $patience s (logs above)"
   fi
   log "Elasticsearch ready in $((SECONDS - started)) s"

@@ -29,7 +29,12 @@ from search.sync import search_check, search_rebuild
 from tests.factories import MembershipFactory, PracticeFactory
 from tests.support import service_url
 
-pytestmark = [pytest.mark.cluster, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Committed rows (the threads read them), and the migrations' taxonomy back after each test's flush.
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 NODES = 3
 
