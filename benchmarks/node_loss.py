@@ -2,7 +2,7 @@
 """Losing an Elasticsearch node while people work: figures printed (the test asserts them).
 
     make services-up                      # PostgreSQL (and Redis) of this checkout
-    .venv/bin/python benchmarks/node_loss.py              # 3 nodes, 2,000 practices
+    .venv/bin/python benchmarks/node_loss.py              # 3 nodes, 1,000 practices
     .venv/bin/python benchmarks/node_loss.py --size 500 --down 20
 
 It starts a cluster of --nodes nodes of its own with scripts/elasticsearch.sh (ES_NODES; HTTP
@@ -368,7 +368,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--nodes", type=int, default=3)
-    parser.add_argument("--size", type=int, default=2000, help="demo practices (2000)")
+    parser.add_argument("--size", type=int, default=1000, help="demo practices (1000)")
     parser.add_argument("--cities", type=int, default=150, help="member cities (150)")
     parser.add_argument("--visitors", type=int, default=3, help="searching threads (3)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before the kill")
