@@ -58,7 +58,7 @@ test: install browser-tools front-tools
 
 # What a developer runs before a commit, in a few minutes and with no service running: lint,
 # types, the migrations check and every test that needs no live service (markers elasticsearch,
-# postgres, redis, browser and frontserver left out), on SQLite with the database search
+# postgres, redis, browser, frontserver and cluster left out), on SQLite with the database search
 # backend and eager tasks, whatever .env says. The API fuzzing runs lighter than under `make test`
 # (FUZZ_EXAMPLES=5 examples per operation instead of 25).
 CHECK_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///db.sqlite3 \
@@ -68,7 +68,7 @@ check: lint
 	$(CHECK_ENV) $(MANAGE) makemigrations --check --dry-run >/dev/null \
 	  || (echo "models and migrations differ: run manage.py makemigrations" >&2; exit 1)
 	$(CHECK_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -n 2 \
-	  -m "not elasticsearch and not postgres and not redis and not browser and not frontserver"
+	  -m "not elasticsearch and not postgres and not redis and not browser and not frontserver and not cluster"
 
 # Chromium, Node.js, Java and node_modules/ (axe-core, vnu-jar) for the browser tests.
 browser-tools:

@@ -17,7 +17,7 @@ from tests.support import SERVICES, browser_tools_missing, reachable, service_ur
 
 @contextmanager
 def _services_lock(item: pytest.Item) -> Iterator[None]:
-    """Under pytest-xdist, a test marked `stops_services` runs alone: it holds a lock
+    """Under pytest-xdist, a test marked `stops_services` (or `cluster`) runs alone: it holds a lock
     exclusively that every other test holds shared, from its first fixture to its last teardown
     (module fixtures that index into Elasticsearch included). A writer-first turnstile keeps
     the other worker from starting test after test while one waits to stop a service."""
@@ -26,7 +26,8 @@ def _services_lock(item: pytest.Item) -> Iterator[None]:
         return
     # The run's temporary folder, shared by its workers (each has a sub-folder of it).
     folder = item.config._tmp_path_factory.getbasetemp().parent
-    exclusive = item.get_closest_marker("stops_services") is not None
+    # A cluster test's three JVMs and its timing want the machine's two cores to themselves.
+    exclusive = any(item.get_closest_marker(m) for m in ("stops_services", "cluster"))
     with (
         open(folder / "services.turnstile", "a") as turnstile,
         open(folder / "services.lock", "a") as lock,

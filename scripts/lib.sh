@@ -60,3 +60,11 @@ ensure_user() {
 pid_alive() {
   [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }
+
+es_urls() {
+  # The app's ELASTICSEARCH_URL for what elasticsearch.sh runs: the single node, or every node
+  # of an ES_NODES cluster separated by commas (node i on ES_PORT+i-1).
+  local urls=() i
+  for i in $(seq 1 "${ES_NODES:-1}"); do urls+=("http://127.0.0.1:$((ES_PORT + i - 1))"); done
+  (IFS=,; echo "${urls[*]}")
+}

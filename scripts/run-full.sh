@@ -24,7 +24,10 @@ done
 
 export DJANGO_DEBUG=0
 export DATABASE_URL="postgres://policy:policy@127.0.0.1:$PG_PORT/policy_transfer"
-export ELASTICSEARCH_URL="http://127.0.0.1:$ES_PORT"
+# ES_NODES=3 make run-full: a cluster of three nodes, every one of them given to the app, and
+# the index with one replica (docs/operations.md, "An Elasticsearch cluster").
+ELASTICSEARCH_URL=$(es_urls); export ELASTICSEARCH_URL
+if [ "${ES_NODES:-1}" -gt 1 ]; then export ELASTICSEARCH_REPLICAS=${ELASTICSEARCH_REPLICAS:-1}; fi
 export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_RESULT_BACKEND="redis://127.0.0.1:$REDIS_PORT/1"
 # The rate limits count in a cache shared by every gunicorn worker.

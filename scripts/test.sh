@@ -6,6 +6,9 @@ cd "$ROOT"
 BIN="$ROOT/.venv/bin"
 
 export DJANGO_DEBUG=1
+# The suite's shared node is a single node whatever the caller's ES_NODES: the cluster tests
+# start a cluster of their own beside it, on the next ports (tests/search/test_cluster.py).
+export ES_NODES=1
 # The services start in the background while lint, types and the migrations check run
 # (Elasticsearch alone takes 5-15 s to start); their output follows once they are up.
 "$ROOT/scripts/services.sh" down >/dev/null 2>&1 || true

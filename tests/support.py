@@ -34,12 +34,16 @@ def service_url(name: str) -> str:
 
 
 def reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 2):
-            return True
-    except OSError:
-        return False
+    """Whether the service answers a connection; for a list of URLs separated by commas (the
+    nodes of an Elasticsearch cluster), whether one of them does, as the client needs."""
+    for one in url.split(","):
+        parsed = urlparse(one.strip())
+        try:
+            with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 2):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 # The browser tests drive Debian's Chromium (never a downloaded build), run axe-core inside it

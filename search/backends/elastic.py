@@ -97,6 +97,12 @@ SIMILAR_CANDIDATES = 50
 
 # Documents per bulk request (a document with its vector is about 9 KB of JSON).
 BULK_CHUNK = 500
+# Seconds a bulk request may take. Searches time out after ELASTICSEARCH_TIMEOUT and go to
+# another node (search.client), but a bulk of 500 documents with vectors can take longer than
+# that on a busy cluster (a rebuild on three 512 MB nodes of a loaded 2-core machine did), and
+# sending it again to another node only does the same work twice while the first node is still
+# at it. A node that is gone fails at once, whatever this says; bulks run off the request path.
+BULK_TIMEOUT = 120.0
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -263,8 +269,11 @@ class ElasticsearchBackend(SearchBackend):
     def _send(self, actions: list[dict[str, Any]], index: str) -> int:
         done = 0
         try:
+            client = self.client.options(
+                request_timeout=max(BULK_TIMEOUT, settings.ELASTICSEARCH_TIMEOUT)
+            )
             for ok, item in streaming_bulk(
-                self.client,
+                client,
                 actions,
                 index=index,
                 chunk_size=BULK_CHUNK,

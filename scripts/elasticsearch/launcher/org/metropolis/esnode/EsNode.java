@@ -19,7 +19,10 @@ import org.elasticsearch.plugins.PluginsLoader;
  * Central; this does what it does after its bootstrap checks: prepare the environment, load the
  * modules and plugins found under the node home, build the Node and start it.
  *
- * Arguments: home directory, HTTP port, transport port.
+ * Arguments: home directory, HTTP port, transport port, then any number of settings as
+ * key=value (the distribution's -Ekey=value), which override the defaults below. A single
+ * node needs none; scripts/elasticsearch.sh passes node.name, discovery.type=multi-node,
+ * discovery.seed_hosts and cluster.initial_master_nodes to the nodes of a cluster.
  */
 public final class EsNode {
     private EsNode() {}
@@ -29,7 +32,7 @@ public final class EsNode {
         Path home = Path.of(args[0]).toAbsolutePath();
         String httpPort = args.length > 1 ? args[1] : "9200";
         String transportPort = args.length > 2 ? args[2] : "9300";
-        Settings settings = Settings.builder()
+        Settings.Builder builder = Settings.builder()
             .put("path.home", home.toString())
             .put("path.data", home.resolve("data").toString())
             .put("path.logs", home.resolve("logs").toString())
@@ -41,12 +44,20 @@ public final class EsNode {
             .put("transport.port", transportPort)
             // A development and CI node: never refuse writes because the disk is fairly full.
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .put("action.destructive_requires_name", false)
-            .build();
+            .put("action.destructive_requires_name", false);
+        for (int i = 3; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("a setting must be key=value, not " + args[i]);
+            }
+            builder.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        Settings settings = builder.build();
+        String nodeName = settings.get("node.name");
         LogConfigurator.configureESLogging();
         LogConfigurator.configureWithoutConfig(settings);
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
-            settings, Map.of(), null, () -> "node-1");
+            settings, Map.of(), null, () -> nodeName);
         Files.createDirectories(home.resolve("plugins"));
         PluginsLoader plugins = PluginsLoader.createPluginsLoader(
             PluginsLoader.loadModulesBundles(environment.modulesDir()),
