@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from cities.models import City, CityMembership
 from cities.selectors import region_filter
 from core.permissions import is_broker
 
@@ -20,6 +21,22 @@ def _city_ids(user: User | AnonymousUser) -> list[int]:
     if not user.is_authenticated:
         return []
     return list(user.memberships.values_list("city_id", flat=True))
+
+
+def request_cities_for(*, user: User | AnonymousUser) -> QuerySet[City]:
+    """The cities the user may file an exchange request for: those they are an official of
+    (exchanges.services.exchange_request_create enforces the same rule)."""
+    if not user.is_authenticated or not user.is_active:
+        return City.objects.none()
+    return City.objects.filter(
+        memberships__user=user, memberships__role=CityMembership.Role.OFFICIAL
+    ).order_by("name")
+
+
+def request_exchange_offered(*, user: User | AnonymousUser, city_id: int) -> bool:
+    """Whether a practice page of the city `city_id` offers "Ask for an exchange on this": to
+    an official of another city, the only person who could file it."""
+    return request_cities_for(user=user).exclude(pk=city_id).exists()
 
 
 def request_visible_to(*, user: User | AnonymousUser) -> QuerySet[ExchangeRequest]:

@@ -18,7 +18,11 @@ from cities import selectors as city_selectors
 from cities.maps import CityMap, city_map
 from cities.models import City, CityMembership
 from core.languages import current_language
-from exchanges.selectors import city_dashboard, exchanges_of_city_public
+from exchanges.selectors import (
+    city_dashboard,
+    exchanges_of_city_public,
+    request_exchange_offered,
+)
 from practices import selectors as practice_selectors
 from practices.forms import AttachmentForm, TransitionForm
 from practices.models import LANGUAGES, Challenge, Practice
@@ -104,6 +108,8 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "languages": LANGUAGES,
             "similar": practice_similar(practice=practice) if practice.is_published else [],
+            "ask_exchange": practice.is_published
+            and request_exchange_offered(user=user, city_id=practice.city_id),
         },
     )
 
