@@ -88,7 +88,7 @@ def search_query_record(*, query: SearchQuery, results: int, day: date | None = 
         "ON CONFLICT (day, text, language, filters) DO UPDATE SET "
         f"searches = {table}.searches + 1, results = excluded.results"
     )
-    params = [
+    params: list[date | str | int] = [
         row.day,
         row.text,
         row.language,
