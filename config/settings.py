@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "exchanges",
     "api",
     "portal",
+    "dashboard",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -26,6 +27,7 @@ from practices.models import Challenge
 
 from . import selectors, services
 from .explanations import explanations_render
+from .filters import PipelineFilter
 from .forms import BoardFilter, RequestForm, StepForm, evaluation_form
 from .models import Exchange, ExchangeRequest, Match
 from .workflow import available_steps, roles_in
@@ -323,4 +325,47 @@ def my_exchanges(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at")[:50],
             "is_official": user.memberships.filter(role=CityMembership.Role.OFFICIAL).exists(),
         },
+    )
+
+
+def _next_step(exchange: Exchange) -> str:
+    """What the exchange waits for, and from whom (exchanges.workflow's table)."""
+    state = exchange.state
+    if state == Exchange.State.PROPOSED:
+        return _("%(city)s accepts or declines") % {"city": exchange.match.peer_city.name}
+    if state == Exchange.State.ACCEPTED:
+        return _("A broker or an official schedules the dates")
+    if state == Exchange.State.SCHEDULED:
+        if exchange.starts_on and exchange.starts_on > timezone.localdate():
+            return _("Starts on %(day)s") % {"day": date_format(exchange.starts_on)}
+        return _("A member of either city marks it started")
+    if state == Exchange.State.IN_PROGRESS:
+        return _("A broker or an official marks it completed")
+    count = getattr(exchange, "evaluation_count", 0)
+    return ngettext(
+        "Evaluations: %(count)d of 2 recorded", "Evaluations: %(count)d of 2 recorded", count
+    ) % {"count": count}
+
+
+@login_required
+def broker_pipeline(request: HttpRequest) -> HttpResponse:
+    """The exchanges in progress, with their next step and how long they have waited in
+    their state, filtered by broker, challenge and region (exchanges.filters)."""
+    user = cast(User, request.user)
+    if not is_broker(user):
+        raise PermissionDenied(_("The pipeline is for the secretariat's brokers."))
+    pipeline = PipelineFilter(request.GET or None, queryset=selectors.broker_pipeline(user=user))
+    page = Paginator(pipeline.qs, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "exchange": exchange,
+            "next": _next_step(exchange),
+            "waiting": (now - exchange.last_moved).days,
+            "age": (now - exchange.created_at).days,
+        }
+        for exchange in page
+    ]
+    return render(
+        request, "exchanges/pipeline.html", {"filter": pipeline, "page": page, "rows": rows}
     )
