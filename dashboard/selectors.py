@@ -78,7 +78,8 @@ class Table:
             top = max((int(row[1]) for row in self.rows), default=0) or 1
         return [
             {
-                "cells": row,
+                # Numbers align right, text left (a "—" for no figure is a number's place).
+                "cells": [(cell, isinstance(cell, int | float) or cell == "—") for cell in row],
                 "link": link,
                 "width": round(100 * int(row[1]) / top, 1) if self.chart == "bars" else 0,
             }
