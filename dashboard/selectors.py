@@ -30,7 +30,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +52,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cities.models import Region
-from exchanges.models import Exchange, ExchangeEvent, ExchangeRequest
+from exchanges.models import Exchange, ExchangeEvent, ExchangeRequest, Match
 from practices.models import Challenge
 from search import querylog
 
@@ -192,9 +205,9 @@ def exchanges_by_state() -> Table:
     )
 
 
-def _firsts() -> list[dict[str, Any]]:
-    """Per request that has any exchange: when it was filed and when its exchanges first
-    reached each step. One GROUP BY over the history."""
+def _firsts() -> QuerySet[Any]:
+    """Per request that has any exchange: when it was filed (`filed`) and when its exchanges
+    first reached each step. One GROUP BY over the history."""
     first = {
         name: Min("at", filter=Q(to_state=state))
         for name, state in (
@@ -204,12 +217,15 @@ def _firsts() -> list[dict[str, Any]]:
             ("evaluated", E.EVALUATED),
         )
     }
-    return list(
+    return (
         ExchangeEvent.objects.values("exchange__match__request")
         .annotate(filed=Min("exchange__match__request__created_at"), **first)
         .order_by()
-        .values("filed", *first)
     )
+
+
+def _firsts_rows() -> list[dict[str, Any]]:
+    return list(_firsts().values("filed", *(step for step, _label in STEPS)))
 
 
 STEPS = (
@@ -220,26 +236,62 @@ STEPS = (
 )
 
 
-def funnel_and_delays(*, firsts: list[dict[str, Any]] | None = None) -> tuple[Table, Table]:
+class Median(Aggregate):
+    """PostgreSQL's median (of intervals too): `percentile_cont(0.5)`."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _reached() -> dict[str, Any]:
+    """How many requests reached each step (`n_<step>`) and the median time from filing to it
+    (`d_<step>`, a timedelta or None). On PostgreSQL one aggregate over the per-request firsts,
+    so no row travels to Python; elsewhere (SQLite, development) the firsts are read and the
+    medians computed here, which `medians_of` does the same way."""
+    if connection.vendor != "postgresql":
+        return medians_of(_firsts_rows())
+    return _firsts().aggregate(
+        **{f"n_{step}": Count(step) for step, _label in STEPS},
+        **{
+            f"d_{step}": Median(
+                ExpressionWrapper(F(step) - F("filed"), output_field=DurationField()),
+                output_field=DurationField(),
+            )
+            for step, _label in STEPS[:3]
+        },
+    )
+
+
+def medians_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """`_reached` computed in Python from the per-request firsts."""
+    out: dict[str, Any] = {}
+    for n, (step, _label) in enumerate(STEPS):
+        delays = sorted(row[step] - row["filed"] for row in rows if row[step] is not None)
+        out[f"n_{step}"] = len(delays)
+        if n < 3:  # no median to the evaluation: the page does not show one
+            out[f"d_{step}"] = statistics.median(delays) if delays else None
+    return out
+
+
+def funnel_and_delays() -> tuple[Table, Table]:
     """The funnel (requests filed, then how many reached each step) and the median days from
     filing to the first proposal, acceptance and completion."""
-    firsts = _firsts() if firsts is None else firsts
+    reached = _reached()
     filed = ExchangeRequest.objects.count()
     funnel = Table(
         "funnel",
         _("From request to outcome"),
         [_("Step"), _("Requests")],
-        [[_("filed"), filed]]
-        + [[str(label), sum(1 for row in firsts if row[step])] for step, label in STEPS],
+        [[_("filed"), filed]] + [[str(label), reached[f"n_{step}"]] for step, label in STEPS],
     )
     delays = []
     for step, label in STEPS[:3]:
-        days = [(row[step] - row["filed"]).total_seconds() / 86400 for row in firsts if row[step]]
+        median = reached[f"d_{step}"]
         delays.append(
             [
                 str(label),
-                round(statistics.median(days), 1) if days else "—",
-                len(days),
+                round(median.total_seconds() / 86400, 1) if median is not None else "—",
+                reached[f"n_{step}"],
             ]
         )
     return funnel, Table(
@@ -390,17 +442,27 @@ def dashboard_tables(*, today: date | None = None) -> list[Table]:
 
 
 def _unmatched() -> QuerySet[ExchangeRequest]:
-    """Requests still waiting without a good match (the module's docstring)."""
+    """Requests still waiting without a good match (the module's docstring): no proposal, or
+    no ranked peer scoring GOOD_MATCH or more. Two EXISTS conditions and no GROUP BY, so the
+    groupings below apply to it directly."""
     proposed = Exchange.objects.filter(match__request=OuterRef("pk"))
-    return (
-        ExchangeRequest.objects.filter(state__in=WAITING)
-        .annotate(best=Max("matches__score"), has_proposal=Exists(proposed))
-        .filter(Q(best__lt=GOOD_MATCH) | Q(best__isnull=True) | Q(has_proposal=False))
+    good = Match.objects.filter(request=OuterRef("pk"), score__gte=GOOD_MATCH)
+    return ExchangeRequest.objects.filter(state__in=WAITING).filter(
+        ~Exists(proposed) | ~Exists(good)
     )
 
 
 def unmatched_requests() -> Table:
-    rows = list(_unmatched().select_related("city").order_by("created_at", "pk")[:LIST_LIMIT])
+    best = Match.objects.filter(request=OuterRef("pk")).order_by("-score").values("score")[:1]
+    rows = list(
+        _unmatched()
+        .select_related("city")
+        .annotate(
+            best=Subquery(best),
+            has_proposal=Exists(Exchange.objects.filter(match__request=OuterRef("pk"))),
+        )
+        .order_by("created_at", "pk")[:LIST_LIMIT]
+    )
     return Table(
         "unmatched",
         _("Needs without a good match"),
@@ -409,8 +471,8 @@ def unmatched_requests() -> Table:
             [
                 r.city.name,
                 r.need[:120],
-                "—" if r.best is None else round(r.best, 2),  # type: ignore[attr-defined]
-                _("yes") if r.has_proposal else _("no"),  # type: ignore[attr-defined]
+                "—" if r.best is None else round(r.best, 2),
+                _("yes") if r.has_proposal else _("no"),
                 timezone.localdate(r.created_at).isoformat(),
             ]
             for r in rows
@@ -421,7 +483,7 @@ def unmatched_requests() -> Table:
 
 
 def unmatched_by_challenge() -> Table:
-    unmatched = ExchangeRequest.objects.filter(pk__in=_unmatched().values("pk"))
+    unmatched = _unmatched()
     return Table(
         "unmatched-by-challenge",
         _("Needs without a good match, by challenge"),
@@ -431,7 +493,7 @@ def unmatched_by_challenge() -> Table:
 
 
 def unmatched_by_region() -> Table:
-    unmatched = ExchangeRequest.objects.filter(pk__in=_unmatched().values("pk"))
+    unmatched = _unmatched()
     return Table(
         "unmatched-by-region",
         _("Needs without a good match, by region"),

@@ -293,3 +293,13 @@ def test_queries_do_not_grow_with_the_data(client, staff, world, path):
     small = count()
     _grow(world, 40)
     assert count() == small
+
+
+def test_the_medians_computed_in_python_agree_with_the_database(world):
+    """PostgreSQL computes the funnel and medians in one aggregate; SQLite (development)
+    computes them in Python from the same per-request rows. Both give the same answer."""
+    from dashboard.selectors import _firsts_rows, _reached, medians_of
+
+    reached = _reached()
+    assert reached == medians_of(_firsts_rows())
+    assert (reached["n_proposed"], reached["d_proposed"]) == (2, timedelta(days=4))
