@@ -3,8 +3,10 @@
 Each figure is a `Table` (a title, column headings and rows): the page draws it as a chart with
 the table beside it, and the same table is its CSV download. Every figure is one aggregate
 query (GROUP BY in the database), plus the small reference tables for labels (challenges,
-regions); nothing is read row by row, so the page costs the same number of queries at 100
-requests and at 10,000 (tests/dashboard/test_queries.py, benchmarks/dashboard.py).
+regions); the one exception, the needs without a good match by challenge and region, reads one
+short row per such need once for both groupings (`unmatched_groups`). The page costs the same
+number of queries at 100 requests and at 10,000 (tests/dashboard/test_dashboard.py,
+benchmarks/dashboard.py).
 
 Definitions (written down here and in docs/workflows.md, "Dashboard"):
 - **Overdue**: a request still waiting for a peer (open, taken, or peers proposed but none
