@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install pdf-tools browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install pdf-tools browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api benchmark-dashboard clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -102,6 +102,11 @@ API_SIZE ?= 100000
 benchmark-api: install
 	scripts/services.sh up postgres elasticsearch redis
 	$(BIN)/python benchmarks/api.py --size $(API_SIZE)
+
+# The secretariat's dashboard at 100,000 practices and 10,000 requests (benchmarks/dashboard.py).
+benchmark-dashboard: install
+	scripts/services.sh up postgres redis
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache node_modules test-artifacts

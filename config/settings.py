@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "conversations",
     "api",
     "portal",
+    "dashboard",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -240,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "exchange-mail-sweep": {"task": "exchanges.sweep_notifications", "schedule": 300.0},
     "broker-digest": {"task": "exchanges.broker_digest", "schedule": crontab(hour=7, minute=0)},
     "message-mail-sweep": {"task": "conversations.sweep_message_notifications", "schedule": 300.0},
+    # The anonymous search log keeps SEARCH_LOG_RETENTION_DAYS days (search/querylog.py).
+    "search-log-purge": {"task": "search.purge_query_log", "schedule": crontab(hour=3, minute=30)},
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -252,6 +255,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EXCHANGE_DIGEST_AFTER_DAYS = env.int("EXCHANGE_DIGEST_AFTER_DAYS", default=7)
 # Questions one person may ask the cities behind practices in 24 hours (conversations.services).
 CONVERSATION_QUESTIONS_PER_DAY = env.int("CONVERSATION_QUESTIONS_PER_DAY", default=5)
+# The secretariat's dashboard counts a request as overdue when it has waited this many days
+# since it was filed without an accepted exchange (dashboard/selectors.py).
+EXCHANGE_OVERDUE_AFTER_DAYS = env.int("EXCHANGE_OVERDUE_AFTER_DAYS", default=30)
+# Days the anonymous search log keeps its rows (search/querylog.py); a nightly task deletes
+# older ones.
+SEARCH_LOG_RETENTION_DAYS = env.int("SEARCH_LOG_RETENTION_DAYS", default=180)
 # The address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 

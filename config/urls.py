@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("search.urls")),
     path("exchanges/", include("exchanges.urls")),
     path("conversations/", include("conversations.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("accounts/", include("accounts.urls")),
     prefix_default_language=True,
 )

@@ -96,23 +96,32 @@ class StepForm(forms.Form):
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class EvaluationForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Evaluation.Outcome.choices)
+def _text(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LearnerEvaluationForm(forms.Form):
+    """The requesting city's questions. The outcome is a required choice with none made in
+    advance (radio buttons, no initial value): a default would be recorded by whoever did not
+    read it."""
+
+    outcome = forms.ChoiceField(
+        label=_("Did your city adopt a practice of the host city?"),
+        choices=Evaluation.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
     practice = forms.ModelChoiceField(
-        label=_("Practice"), queryset=Practice.objects.none(), required=False
-    )
-    helped = forms.CharField(
-        label=_("What helped"),
+        label=_("Which practice (if adopted or adapted)"),
+        queryset=Practice.objects.none(),
         required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    hindered = forms.CharField(
-        label=_("What did not help"),
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    helped = _text(_("What helped"))
+    hindered = _text(_("What did not help"))
 
     def __init__(self, *args: Any, peer_city: City, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,6 +130,30 @@ class EvaluationForm(forms.Form):
         field.queryset = Practice.objects.filter(
             city=peer_city, review_state=Practice.ReviewState.PUBLISHED
         )
+
+
+class HostEvaluationForm(forms.Form):
+    """The host (peer) city's questions: what it learned in return, whether it would host
+    again (required, none chosen in advance), what helped and what did not."""
+
+    would_host_again = forms.ChoiceField(
+        label=_("Would your city host an exchange like this again?"),
+        choices=Evaluation.HostAgain.choices,
+        widget=forms.RadioSelect,
+    )
+    learned = _text(_("What did your city learn by hosting?"))
+    helped = _text(_("What helped"))
+    hindered = _text(_("What did not help"))
+
+
+def evaluation_form(
+    *, exchange_city_id: int, city: City, peer_city: City, data: Any = None
+) -> LearnerEvaluationForm | HostEvaluationForm:
+    """The form of the side `city` is on: the learner when it is the requesting city."""
+    prefix = f"city{city.pk}"
+    if city.pk == exchange_city_id:
+        return LearnerEvaluationForm(data, peer_city=peer_city, prefix=prefix)
+    return HostEvaluationForm(data, prefix=prefix)
 
 
 class BoardFilter(forms.Form):

@@ -168,16 +168,29 @@ class ExchangeEvent(HistoryRow):
 
 
 class Evaluation(models.Model):
-    """What one of the two cities says at the end of an exchange."""
+    """What one of the two cities says at the end of an exchange. Each side has its own
+    questions: the learning (requesting) city says what it adopted (`outcome`, `practice`); the
+    host (peer) city says what it learned in return and whether it would host again. Both say
+    what helped and what did not. A host's `outcome` is empty (the API once asked it of both
+    sides, so one given is still kept)."""
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("a practice was adopted as it is")
         ADAPTED = "adapted", _("a practice was adapted")
         NOT_ADOPTED = "not_adopted", _("nothing was adopted")
 
+    class HostAgain(models.TextChoices):
+        YES = "yes", _("yes")
+        MAYBE = "maybe", _("perhaps, with changes")
+        NO = "no", _("no")
+
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="evaluations")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    would_host_again = models.CharField(
+        _("would host again"), max_length=5, choices=HostAgain.choices, blank=True
+    )
+    learned = models.TextField(_("what the host city learned"), blank=True)
     practice = models.ForeignKey(
         Practice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,19 +7,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from cities.models import City, CityMembership
 from cities.selectors import region_filter
 from core.permissions import is_broker
 
-from .models import Exchange, ExchangeRequest, Match
+from .models import Evaluation, Exchange, ExchangeEvent, ExchangeRequest, Match
 
 
 def _city_ids(user: User | AnonymousUser) -> list[int]:
     if not user.is_authenticated:
         return []
     return list(user.memberships.values_list("city_id", flat=True))
+
+
+def request_cities_for(*, user: User | AnonymousUser) -> QuerySet[City]:
+    """The cities the user may file an exchange request for: those they are an official of
+    (exchanges.services.exchange_request_create enforces the same rule)."""
+    if not user.is_authenticated or not user.is_active:
+        return City.objects.none()
+    return City.objects.filter(
+        memberships__user=user, memberships__role=CityMembership.Role.OFFICIAL
+    ).order_by("name")
+
+
+def request_exchange_offered(*, user: User | AnonymousUser, city_id: int) -> bool:
+    """Whether a practice page of the city `city_id` offers "Ask for an exchange on this": to
+    an official of another city, the only person who could file it."""
+    return request_cities_for(user=user).exclude(pk=city_id).exists()
 
 
 def request_visible_to(*, user: User | AnonymousUser) -> QuerySet[ExchangeRequest]:
@@ -135,3 +153,47 @@ def city_dashboard(*, city_id: int) -> dict[str, Any]:
         .select_related("match__request__city", "match__peer_city")
         .order_by("-updated_at"),
     }
+
+
+# Exchanges the brokers still follow: from the proposal until both cities have evaluated it.
+PIPELINE_STATES = (
+    Exchange.State.PROPOSED,
+    Exchange.State.ACCEPTED,
+    Exchange.State.SCHEDULED,
+    Exchange.State.IN_PROGRESS,
+    Exchange.State.COMPLETED,
+)
+
+
+def broker_pipeline(*, user: User) -> QuerySet[Exchange]:
+    """The brokers' pipeline: exchanges in progress (proposed to completed, still waiting for
+    its evaluations), the longest in its state first, each with when it last moved
+    (`last_moved`) and how many evaluations it has (`evaluation_count`). Filters are applied
+    by exchanges.filters.PipelineFilter. The counts are subqueries, so the rows are not
+    multiplied by a join and a page costs the same queries at any size."""
+    if not is_broker(user):
+        return Exchange.objects.none()
+    last_moved = (
+        ExchangeEvent.objects.filter(exchange=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
+    evaluations = (
+        Evaluation.objects.filter(exchange=OuterRef("pk"))
+        .order_by()
+        .values("exchange")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Exchange.objects.filter(state__in=PIPELINE_STATES)
+        .select_related(
+            "match__request__city__country__subregion__parent",
+            "match__request__broker",
+            "match__peer_city",
+        )
+        .prefetch_related("match__request__challenges")
+        .annotate(
+            last_moved=Coalesce(Subquery(last_moved), F("created_at")),
+            evaluation_count=Coalesce(Subquery(evaluations), 0),
+        )
+        .order_by("last_moved", "pk")
+    )

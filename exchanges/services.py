@@ -236,18 +236,41 @@ def exchange_step(
         )
 
     def prepare(move: Move[Exchange]) -> list[str]:
-        if move.step.name != "schedule":
-            return []
-        if not starts_on:
-            raise ValidationError({"starts_on": [_("Give the start date.")]})
-        if ends_on and ends_on < starts_on:
-            raise ValidationError({"ends_on": [_("The exchange cannot end before it starts.")]})
-        move.obj.starts_on, move.obj.ends_on = starts_on, ends_on
-        return ["starts_on", "ends_on"]
+        return _date_rules(move, starts_on=starts_on, ends_on=ends_on)
 
     return LIFECYCLE.perform(
         exchange, by=by, name=name, note=note, lock=lock, prepare=prepare, after=_step_after
     )
+
+
+def _date_rules(move: Move[Exchange], *, starts_on: date | None, ends_on: date | None) -> list[str]:
+    """The dates of an exchange follow its steps (docs/workflows.md, "Dates"): scheduling gives
+    a start date (and an end no earlier); it starts no earlier than its start date and is
+    completed no earlier than that; completing it before its planned end (or without one)
+    records the day it ended. A start date in the past is allowed: a broker may record an
+    exchange arranged outside the platform. Days are the platform's local days (TIME_ZONE)."""
+    exchange, today = move.obj, timezone.localdate(move.at)
+    if move.step.name == "schedule":
+        if not starts_on:
+            raise ValidationError({"starts_on": [_("Give the start date.")]})
+        if ends_on and ends_on < starts_on:
+            raise ValidationError({"ends_on": [_("The exchange cannot end before it starts.")]})
+        exchange.starts_on, exchange.ends_on = starts_on, ends_on
+        return ["starts_on", "ends_on"]
+    if move.step.name in ("start", "complete"):
+        if exchange.starts_on is None:
+            raise InvalidTransition(_("Schedule the exchange first: it has no start date."))
+        if today < exchange.starts_on:
+            message = (
+                _("The exchange is scheduled to start on %(day)s: it cannot start before.")
+                if move.step.name == "start"
+                else _("The exchange starts on %(day)s: it cannot be completed before.")
+            )
+            raise InvalidTransition(message % {"day": exchange.starts_on.isoformat()})
+    if move.step.name == "complete" and (exchange.ends_on is None or exchange.ends_on > today):
+        exchange.ends_on = today
+        return ["ends_on"]
+    return []
 
 
 def _step_after(move: Move[Exchange], event: ExchangeEvent) -> None:
@@ -303,24 +326,35 @@ def exchange_evaluate(
     exchange: Exchange,
     by: User,
     city: City,
-    outcome: str,
+    outcome: str = "",
     practice: Practice | None = None,
     helped: str = "",
     hindered: str = "",
+    would_host_again: str = "",
+    learned: str = "",
 ) -> Evaluation:
-    """One city's evaluation of a completed exchange. When both cities have answered, the
+    """One city's evaluation of a completed exchange, each side with its own questions
+    (Evaluation): the learning city must say what it adopted (`outcome`), the host may say
+    whether it would host again and what it learned. When both cities have answered, the
     exchange is evaluated; an adoption by the requesting city is written onto the practice."""
-    if outcome not in Evaluation.Outcome.values:
-        raise ValidationError(
-            {"outcome": [_("Say whether a practice was adopted, adapted or not.")]}
-        )
-    adopting = outcome in (Evaluation.Outcome.ADOPTED, Evaluation.Outcome.ADAPTED)
-    helped, hindered = clean_text(helped), clean_text(hindered)
+    helped, hindered, learned = clean_text(helped), clean_text(hindered), clean_text(learned)
     with transaction.atomic():
         request = _lock_request(exchange.match.request)
         exchange = Exchange.objects.select_for_update().select_related("match").get(pk=exchange.pk)
         if city.pk not in (request.city_id, exchange.match.peer_city_id):
             raise ValidationError(_("Only the two cities of the exchange evaluate it."))
+        learner = city.pk == request.city_id
+        if outcome not in Evaluation.Outcome.values and (learner or outcome):
+            raise ValidationError(
+                {"outcome": [_("Say whether a practice was adopted, adapted or not.")]}
+            )
+        if would_host_again and (learner or would_host_again not in Evaluation.HostAgain.values):
+            raise ValidationError(
+                {"would_host_again": [_("Only the host city says whether it would host again.")]}
+            )
+        if learned and learner:
+            raise ValidationError({"learned": [_("Only the host city answers this question.")]})
+        adopting = learner and outcome in (Evaluation.Outcome.ADOPTED, Evaluation.Outcome.ADAPTED)
         if not is_member(by, city):
             raise PermissionDenied(_("Only a member of the city can record its evaluation."))
         if exchange.state != E.COMPLETED:
@@ -344,12 +378,14 @@ def exchange_evaluate(
                     practice=practice if adopting else None,
                     helped=helped.strip()[:TEXT_LIMIT],
                     hindered=hindered.strip()[:TEXT_LIMIT],
+                    would_host_again=would_host_again,
+                    learned=learned.strip()[:TEXT_LIMIT],
                     by=by,
                     at=now,
                 )
         except IntegrityError as exc:
             raise InvalidTransition(_("This city's evaluation is already recorded.")) from exc
-        if adopting and practice is not None and city.pk == request.city_id:
+        if adopting and practice is not None:
             PracticeAdoption.objects.get_or_create(
                 practice=practice,
                 city=city,

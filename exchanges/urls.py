@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("mine/", views.my_exchanges, name="exchanges-mine"),
     path("board/", views.broker_board, name="broker-board"),
+    path("pipeline/", views.broker_pipeline, name="broker-pipeline"),
     path("requests/new/", views.request_create, name="exchange-request-create"),
     path("requests/<int:pk>/", views.request_detail, name="exchange-request-detail"),
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="exchange-request-action"),

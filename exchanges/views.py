@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -25,9 +27,24 @@ from practices.models import Challenge
 
 from . import selectors, services
 from .explanations import explanations_render
-from .forms import BoardFilter, EvaluationForm, RequestForm, StepForm
+from .filters import PipelineFilter
+from .forms import BoardFilter, RequestForm, StepForm, evaluation_form
 from .models import Exchange, ExchangeRequest, Match
 from .workflow import available_steps, roles_in
+
+# What each lifecycle step did, for the confirmation (lazy: said in the reader's language).
+STEP_DONE = {
+    "accept": gettext_lazy(
+        "You accepted the exchange. The broker and the requesting city are told."
+    ),
+    "decline": gettext_lazy(
+        "You declined the exchange. The broker and the requesting city are told."
+    ),
+    "schedule": gettext_lazy("The exchange is scheduled. Both cities are told the dates."),
+    "start": gettext_lazy("The exchange is under way."),
+    "complete": gettext_lazy("The exchange is completed. Each city can now record its evaluation."),
+    "cancel": gettext_lazy("The exchange is cancelled. Both cities are told."),
+}
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> ExchangeRequest:
@@ -55,10 +72,7 @@ def _exchange_or_404(request: HttpRequest, pk: int) -> Exchange:
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    cities = [
-        m.city
-        for m in user.memberships.filter(role=CityMembership.Role.OFFICIAL).select_related("city")
-    ]
+    cities = list(selectors.request_cities_for(user=user))
     if not cities:
         raise PermissionDenied(_("Only a city official can file an exchange request."))
     initial: dict[str, Any] = {"city": cities[0].pk}
@@ -124,26 +138,49 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = cast(User, request.user)
     exchange_request = _request_or_404(request, pk)
 
-    def do() -> None:
+    def do() -> str:
+        """Run the action; what happened, in the reader's language."""
         if action == "take":
             services.exchange_request_take(request=exchange_request, by=user)
-        elif action == "rank":
-            services.exchange_request_rank(request=exchange_request, by=user)
-        elif action == "propose":
-            match = Match.objects.filter(
-                pk=request.POST.get("match", "0") or 0, request=exchange_request
-            ).first()
+            return str(_("You took this request: rank the peer cities, then propose one."))
+        if action == "rank":
+            ranked = services.exchange_request_rank(request=exchange_request, by=user)
+            return str(
+                ngettext(
+                    "%(count)d peer city ranked.", "%(count)d peer cities ranked.", len(ranked)
+                )
+                % {"count": len(ranked)}
+            )
+        if action == "propose":
+            match = (
+                Match.objects.filter(
+                    pk=request.POST.get("match", "0") or 0, request=exchange_request
+                )
+                .select_related("peer_city")
+                .first()
+            )
             if match is None:
                 raise Http404(_("No such peer."))
             services.exchange_request_propose(request=exchange_request, by=user, match=match)
-        elif action == "withdraw":
+            return str(
+                _("%(city)s was proposed: its members can now accept or decline.")
+                % {"city": match.peer_city.label}
+            )
+        if action == "withdraw":
             services.exchange_request_withdraw(
                 request=exchange_request, by=user, note=request.POST.get("note", "")[:5000]
             )
-        else:
-            raise Http404(_("No such action."))
+            return str(_("Request withdrawn; its open exchanges were cancelled."))
+        raise Http404(_("No such action."))
 
-    attempt(request, do, success=_("Done."))
+    try:
+        done = do()
+    except InvalidTransition as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done)
     return HttpResponseRedirect(reverse("exchange-request-detail", args=[exchange_request.pk]))
 
 
@@ -155,6 +192,21 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = exchange.match
     my_cities = [c for c in (match.request.city, match.peer_city) if is_member(user, c)]
     evaluated = set(exchange.evaluations.values_list("city_id", flat=True))
+    # Each of the user's cities that has not answered yet gets the questions of its side.
+    evaluate_for = (
+        [
+            (
+                city,
+                evaluation_form(
+                    exchange_city_id=match.request.city_id, city=city, peer_city=match.peer_city
+                ),
+            )
+            for city in my_cities
+            if city.pk not in evaluated
+        ]
+        if exchange.state == Exchange.State.COMPLETED
+        else []
+    )
     return render(
         request,
         "exchanges/exchange_detail.html",
@@ -165,10 +217,7 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": available_steps(user, exchange),
             "roles": roles,
             "evaluations": exchange.evaluations.select_related("city", "practice"),
-            "evaluate_for": [c for c in my_cities if c.pk not in evaluated]
-            if exchange.state == "completed"
-            else [],
-            "evaluation_form": EvaluationForm(peer_city=match.peer_city),
+            "evaluate_for": evaluate_for,
             # What the peer city is told: why it was chosen, and which of its practices matter.
             "reasons": explanations_render([match.explanation])[0],
             "match_practices": match.practices.prefetch_related("translations"),
@@ -185,6 +234,7 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, form_error_text(form))
         return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
     data = form.cleaned_data
+    step = STEP_DONE.get(name)
     attempt(
         request,
         lambda: services.exchange_step(
@@ -195,7 +245,7 @@ def exchange_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
         ),
-        success=_("Done."),
+        success=step if step is not None else _("Done."),
     )
     return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
 
@@ -207,7 +257,13 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
     city = City.objects.filter(pk=city_id).first()
     if city is None:
         raise Http404(_("No such city."))
-    form = EvaluationForm(request.POST, peer_city=exchange.match.peer_city)
+    match = exchange.match
+    form = evaluation_form(
+        exchange_city_id=match.request.city_id,
+        city=city,
+        peer_city=match.peer_city,
+        data=request.POST,
+    )
     if not form.is_valid():
         messages.error(request, form_error_text(form))
         return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
@@ -216,7 +272,11 @@ def exchange_evaluate(request: HttpRequest, pk: int, city_id: int) -> HttpRespon
         lambda: services.exchange_evaluate(
             exchange=exchange, by=cast(User, request.user), city=city, **form.cleaned_data
         ),
-        success=_("Evaluation recorded."),
+        success=_(
+            "The evaluation of %(city)s is recorded. The exchange is evaluated once both cities"
+            " have answered."
+        )
+        % {"city": city.label},
     )
     return HttpResponseRedirect(reverse("exchange-detail", args=[exchange.pk]))
 
@@ -269,4 +329,47 @@ def my_exchanges(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at")[:50],
             "is_official": user.memberships.filter(role=CityMembership.Role.OFFICIAL).exists(),
         },
+    )
+
+
+def _next_step(exchange: Exchange) -> str:
+    """What the exchange waits for, and from whom (exchanges.workflow's table)."""
+    state = exchange.state
+    if state == Exchange.State.PROPOSED:
+        return _("%(city)s accepts or declines") % {"city": exchange.match.peer_city.label}
+    if state == Exchange.State.ACCEPTED:
+        return _("A broker or an official schedules the dates")
+    if state == Exchange.State.SCHEDULED:
+        if exchange.starts_on and exchange.starts_on > timezone.localdate():
+            return _("Starts on %(day)s") % {"day": date_format(exchange.starts_on)}
+        return _("A member of either city marks it started")
+    if state == Exchange.State.IN_PROGRESS:
+        return _("A broker or an official marks it completed")
+    count = getattr(exchange, "evaluation_count", 0)
+    return ngettext(
+        "Evaluations: %(count)d of 2 recorded", "Evaluations: %(count)d of 2 recorded", count
+    ) % {"count": count}
+
+
+@login_required
+def broker_pipeline(request: HttpRequest) -> HttpResponse:
+    """The exchanges in progress, with their next step and how long they have waited in
+    their state, filtered by broker, challenge and region (exchanges.filters)."""
+    user = cast(User, request.user)
+    if not is_broker(user):
+        raise PermissionDenied(_("The pipeline is for the secretariat's brokers."))
+    pipeline = PipelineFilter(request.GET or None, queryset=selectors.broker_pipeline(user=user))
+    page = Paginator(pipeline.qs, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "exchange": exchange,
+            "next": _next_step(exchange),
+            "waiting": (now - exchange.last_moved).days,
+            "age": (now - exchange.created_at).days,
+        }
+        for exchange in page
+    ]
+    return render(
+        request, "exchanges/pipeline.html", {"filter": pipeline, "page": page, "rows": rows}
     )

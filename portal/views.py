@@ -21,7 +21,11 @@ from conversations.models import MESSAGE_LIMIT
 from conversations.selectors import practice_contacts
 from conversations.services import practice_can_edit_contacts, practice_question_can_ask
 from core.languages import current_language
-from exchanges.selectors import city_dashboard, exchanges_of_city_public
+from exchanges.selectors import (
+    city_dashboard,
+    exchanges_of_city_public,
+    request_exchange_offered,
+)
 from practices import selectors as practice_selectors
 from practices.forms import AttachmentForm, TransitionForm
 from practices.models import LANGUAGES, Challenge, Practice
@@ -118,6 +122,8 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_ask": practice_question_can_ask(practice=practice, user=user),
             "can_edit_contacts": practice_can_edit_contacts(practice=practice, user=user),
             "message_limit": MESSAGE_LIMIT,
+            "ask_exchange": practice.is_published
+            and request_exchange_offered(user=user, city_id=practice.city_id),
         },
     )
 

@@ -5,6 +5,7 @@ from typing import Any
 from celery import shared_task
 
 from .backends.base import SearchUnavailable
+from .querylog import search_log_purge
 from .sync import outbox_drain
 
 
@@ -23,3 +24,9 @@ def request_drain(**kwargs: Any) -> None:
     once the writer's transaction has committed. If the broker is down this raises; the sender
     logs it and the rows wait for the sweep."""
     drain_outbox.delay()
+
+
+@shared_task(name="search.purge_query_log", ignore_result=True)
+def purge_query_log() -> int:
+    """Delete the search log's rows older than SEARCH_LOG_RETENTION_DAYS (nightly, by beat)."""
+    return search_log_purge()

@@ -20,6 +20,7 @@ from practices.selectors import taxonomy
 from .backends.base import MAX_PAGE, SearchQuery
 from .facets import FACETS
 from .params import parse_search_params, query_to_params
+from .querylog import search_query_record
 from .selectors import practice_closest, practice_rows, practice_search_page
 
 
@@ -31,6 +32,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         errors = exc.message_dict
         query = SearchQuery(language=current_language())
     page = practice_search_page(query=query, user=request.user)
+    if not errors:
+        # What was searched and how much it found, never who (search/querylog.py).
+        search_query_record(query=query, results=page.total)
     rows = practice_rows(page)
     chips = []
     for facet in FACETS:

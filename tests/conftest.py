@@ -229,7 +229,11 @@ def make_exchange(cast_, make_request):
         request = make_request(taken=True, broker=cast_["people"]["broker"])
         exchange = ExchangeFactory(match__request=request, match__peer_city=cast_["peer"])
         if state != Exchange.State.PROPOSED:
-            Exchange.objects.filter(pk=exchange.pk).update(state=state)
+            # Past scheduling an exchange has the start date the step would have given it.
+            dated = state in ("scheduled", "in_progress", "completed", "evaluated")
+            Exchange.objects.filter(pk=exchange.pk).update(
+                state=state, starts_on=timezone.localdate() if dated else None
+            )
             exchange.refresh_from_db()
         return exchange
 

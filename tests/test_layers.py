@@ -22,6 +22,7 @@ FLOORS = {
     "conversations": 6,
     "api": 7,
     "portal": 7,
+    "dashboard": 7,
     "config": 8,
 }
 

@@ -24,6 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.spreadsheet import spreadsheet_safe
 from practices.models import Practice
 from search.backends.base import MAX_PAGE, SORTS, SearchPage
 from search.facets import FACETS
@@ -215,22 +216,13 @@ def _export_rows(ids: list[int], language: str, base_url: str) -> Iterator[dict[
                 }
 
 
-def _spreadsheet_safe(value: Any) -> Any:
-    """Lists become "a; b"; text a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def _csv_stream(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
     yield "\ufeff"  # so that spreadsheet programs read UTF-8
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _spreadsheet_safe(v) for k, v in row.items()})
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         if buffer.tell() > 32_768:
             yield buffer.getvalue()
             buffer.seek(0)

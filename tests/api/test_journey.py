@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 
 from accounts.services import BROKER, EDITOR, user_grant_staff_role
 from search.backends import get_backend
@@ -125,7 +126,9 @@ def test_api_journey(backend_name, settings, _fresh_labels, client_for):
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
 
     # 7. the exchange runs to its end and both cities evaluate it
-    step = as_broker.post(f"/api/v1/exchanges/{exchange_id}/schedule/", {"starts_on": "2027-03-01"})
+    # Starting today: an exchange cannot start before its start date (docs/workflows.md).
+    today = timezone.localdate().isoformat()
+    step = as_broker.post(f"/api/v1/exchanges/{exchange_id}/schedule/", {"starts_on": today})
     assert step.json()["state"] == "scheduled"
     assert as_broker.post(f"/api/v1/exchanges/{exchange_id}/start/").json()["state"] == (
         "in_progress"

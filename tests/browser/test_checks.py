@@ -12,6 +12,9 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from conversations import services as conversation_services
+from exchanges.models import Exchange
+from search.backends.base import SearchQuery
+from search.querylog import search_query_record
 from tests.factories import ExchangeFactory, ExchangeRequestFactory, PracticeFactory
 from tests.support import ARTIFACTS, AXE_JS, VNU_JAR
 
@@ -64,6 +67,16 @@ def conversation_thread(request):
 
 def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
     request = _content_to_check(world)
+    # A completed exchange shows each city its own evaluation form; a search that found
+    # nothing gives the gap view a row.
+    completed = ExchangeFactory(
+        match__request=ExchangeRequestFactory(
+            city=world["cities"]["dakar"], taken=True, broker=world["people"]["broker"]
+        ),
+        match__peer_city=world["cities"]["lyon"],
+    )
+    Exchange.objects.filter(pk=completed.pk).update(state="completed")
+    search_query_record(query=SearchQuery(text="zzqqxx", language=LANGUAGE), results=0)
     visitor = actors("visitor", LANGUAGE)
     practitioner = actors("practitioner", LANGUAGE)
     practitioner.sign_in("practitioner@dakar.test")
@@ -118,6 +131,11 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
         ("conversation", official, f"/conversations/{conversation_thread(request).pk}/", 200),
         ("ask-a-city", practitioner, f"/conversations/practice/{world['walks'].pk}/ask/", 200),
         ("contact-people", peer, f"/conversations/practice/{world['walks'].pk}/contacts/", 200),
+        ("secretariat-dashboard", broker, "/dashboard/", 200),
+        ("gaps", broker, "/dashboard/gaps/", 200),
+        ("pipeline", broker, "/exchanges/pipeline/", 200),
+        ("evaluation-learner", official, f"/exchanges/{completed.pk}/", 200),
+        ("evaluation-host", peer, f"/exchanges/{completed.pk}/", 200),
     ]
     html_dir = ARTIFACTS / "html"
     shutil.rmtree(html_dir, ignore_errors=True)

@@ -143,9 +143,10 @@ def test_exchange_page_schedules_and_evaluates(client, cast_, make_exchange):
     Exchange.objects.filter(pk=exchange.pk).update(state="completed")
     page = client.get(f"/en/exchanges/{exchange.pk}/").content.decode()
     assert "Record the evaluation" in page
+    peer = cast_["peer"].pk
     response = client.post(
-        f"/en/exchanges/{exchange.pk}/evaluate/{cast_['peer'].pk}/",
-        {"outcome": "not_adopted", "helped": "Time."},
+        f"/en/exchanges/{exchange.pk}/evaluate/{peer}/",
+        {f"city{peer}-would_host_again": "yes", f"city{peer}-helped": "Time."},
         follow=True,
     )
     assert response.status_code == 200
@@ -243,7 +244,7 @@ def test_every_exchange_action_keeps_the_readers_language(client, cast_, make_re
     redirected(
         client.post(
             f"{prefix}exchanges/{exchange.pk}/evaluate/{cast_['peer'].pk}/",
-            {"outcome": "not_adopted"},
+            {f"city{cast_['peer'].pk}-would_host_again": "maybe"},
         )
     )
 
