@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "practices",
     "search",
     "exchanges",
+    "following",
     "api",
     "portal",
     "drf_spectacular",
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.language_alternates",
+                "following.context_processors.bookmarks",
             ],
         },
     },
@@ -234,6 +236,18 @@ CELERY_BEAT_SCHEDULE = {
     "practice-mail-sweep": {"task": "practices.sweep_transition_emails", "schedule": 300.0},
     "exchange-mail-sweep": {"task": "exchanges.sweep_notifications", "schedule": 300.0},
     "broker-digest": {"task": "exchanges.broker_digest", "schedule": crontab(hour=7, minute=0)},
+    # Saved-search digests (following.digests): each is sent at most once per day or ISO week,
+    # however often these run.
+    "saved-search-daily": {
+        "task": "following.send_digests",
+        "schedule": crontab(hour=6, minute=0),
+        "args": ("daily",),
+    },
+    "saved-search-weekly": {
+        "task": "following.send_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+        "args": ("weekly",),
+    },
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")

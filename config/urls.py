@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("practices/", include("practices.urls")),
     path("search/", include("search.urls")),
     path("exchanges/", include("exchanges.urls")),
+    path("following/", include("following.urls")),
     path("accounts/", include("accounts.urls")),
     prefix_default_language=True,
 )

@@ -19,6 +19,7 @@ FLOORS = {
     "practices": 3,
     "search": 4,
     "exchanges": 5,
+    "following": 5,
     "api": 6,
     "portal": 6,
     "config": 7,
