@@ -260,6 +260,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EXCHANGE_DIGEST_AFTER_DAYS = env.int("EXCHANGE_DIGEST_AFTER_DAYS", default=7)
 # The address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
+# How long an invitation link to join a city works (cities.invitations).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
