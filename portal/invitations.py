@@ -39,7 +39,9 @@ LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 
 
 class InvitationForm(forms.Form):
-    city = forms.ModelChoiceField(label=gettext_lazy("City"), queryset=City.objects.none())
+    city = forms.ModelChoiceField(
+        label=gettext_lazy("City"), queryset=City.objects.none(), empty_label=None
+    )
     email = forms.EmailField(label=gettext_lazy("E-mail address of the person"))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Invitation.Role.choices)
     language = forms.ChoiceField(
