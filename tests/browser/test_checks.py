@@ -48,8 +48,50 @@ def _content_to_check(world):
     return request
 
 
+def _following_and_invitations(world):
+    """A saved search, a practice on a list, invitations waiting, used and unknown, and the
+    unsubscribe links of a digest (a good one, an altered one)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+    from cities.invitations import invitation_create
+    from following.services import bookmark_add, saved_search_save, unsubscribe_token
+
+    practitioner = world["people"]["practitioner"]
+    saved = saved_search_save(
+        user=practitioner, query_string="q=marches", name="Marches", frequency="weekly"
+    )
+    bookmark_add(user=practitioner, practice=world["walks"])
+    broker = world["people"]["broker"]
+    quito = world["cities"]["quito"]
+    _waiting, token = invitation_create(
+        by=broker, city=quito, email="new@quito.test", role="official", language="fr"
+    )
+    used, used_token = invitation_create(
+        by=broker, city=quito, email="other@quito.test", role="practitioner", language="fr"
+    )
+    Invitation.objects.filter(pk=used.pk).update(accepted_at=timezone.now())
+    expired, expired_token = invitation_create(
+        by=broker, city=quito, email="late@quito.test", role="practitioner", language="fr"
+    )
+    Invitation.objects.filter(pk=expired.pk).update(
+        created_at=timezone.now() - timedelta(days=10),
+        expires_at=timezone.now() - timedelta(days=3),
+    )
+    unsubscribe = unsubscribe_token(user_id=practitioner.pk, saved_search_ids=[saved.pk])
+    return {
+        "invitation": token,
+        "used": used_token,
+        "expired": expired_token,
+        "unsubscribe": unsubscribe,
+    }
+
+
 def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
     request = _content_to_check(world)
+    links = _following_and_invitations(world)
     visitor = actors("visitor", LANGUAGE)
     practitioner = actors("practitioner", LANGUAGE)
     practitioner.sign_in("practitioner@dakar.test")
@@ -100,6 +142,17 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
         ("request-as-broker", broker, f"/exchanges/requests/{request.pk}/", 200),
         ("broker-board", broker, "/exchanges/board/", 200),
         ("exchange-as-peer", peer, f"/exchanges/{request.matches.get().exchange.pk}/", 200),
+        ("saved-searches", practitioner, "/following/searches/", 200),
+        ("save-search", practitioner, "/following/searches/save/?query=q%3Dmarches", 200),
+        ("my-list", practitioner, "/following/list/", 200),
+        ("unsubscribe", visitor, f"/following/unsubscribe/{links['unsubscribe']}/", 200),
+        ("unsubscribe-invalid", visitor, "/following/unsubscribe/forged/", 404),
+        ("invitation-form", broker, "/invitations/new/", 200),
+        ("invitation-sign-up", visitor, f"/invitations/{links['invitation']}/", 200),
+        ("invitation-join", peer, f"/invitations/{links['invitation']}/", 200),
+        ("invitation-used", visitor, f"/invitations/{links['used']}/", 410),
+        ("invitation-expired", visitor, f"/invitations/{links['expired']}/", 410),
+        ("invitation-unknown", visitor, "/invitations/not-a-token/", 404),
     ]
     html_dir = ARTIFACTS / "html"
     shutil.rmtree(html_dir, ignore_errors=True)

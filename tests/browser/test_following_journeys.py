@@ -128,7 +128,7 @@ def test_a_saved_search_brings_one_digest_whose_link_unsubscribes_signed_out(
     page = user.page
     user.goto("/search/?q=jardins")
     page.get_by_role(
-        "button", name="Enregistrer cette recherche" if language == "fr" else "Save this search"
+        "link", name="Enregistrer cette recherche" if language == "fr" else "Save this search"
     ).click()
     page.fill("#id_name", "Jardins")
     page.select_option("#id_frequency", "daily")
