@@ -14,12 +14,14 @@ unique index would refuse its claims). If the mail server refuses, the transacti
 back with the claims, and the next run sends. (A worker killed between the mail server's
 answer and the commit would send again: at least once over at most once for that one case.)
 
-What is news. For each search, the practices the search finds (search.selectors, as the page
-would find them, newest first) that were published inside the search's window: from where the
-last digest stopped (SavedSearch.news_since) to the moment the run started, or earlier if the
-search index has not caught up yet (the oldest row still in the search outbox): a practice
-not yet indexed falls into the next window instead of being missed. A user whose searches
-find the same practice reads it once, with the names of the searches that found it.
+What is news. For each search, the practices the search finds by its words and filters
+(search.selectors, newest first; not those the page adds by meaning alone and labels
+"related": a mail has no such label, and a near miss costs more in a mail than on a page)
+that were published inside the search's window: from where the last digest stopped
+(SavedSearch.news_since) to the moment the run started, or earlier if the search index has
+not caught up yet (the oldest row still in the search outbox): a practice not yet indexed
+falls into the next window instead of being missed. A user whose searches find the same
+practice reads it once, with the names of the searches that found it.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _news(saved: SavedSearch, user: User, *, start: datetime, end: datetime) -> 
         log.warning("saved search %s no longer reads as a search", saved.pk)
         return []
     ids, _degraded = practice_search_ids(
-        query=replace(query, sort="newest", page=1), user=user, limit=SCAN_LIMIT
+        query=replace(query, sort="newest", page=1, mode="lexical"), user=user, limit=SCAN_LIMIT
     )
     fresh = set(
         Practice.objects.filter(
@@ -136,12 +138,16 @@ def _compose(
             "  " + base + practice.get_absolute_url(),
             "  "
             + _("Found by: %(searches)s")
-            % {"searches": ", ".join(f"“{s.name}”" for s in matched[pk])},
+            % {"searches": ", ".join(_("“%(name)s”") % {"name": s.name} for s in matched[pk])},
             "",
         ]
     if len(order) > MAX_LISTED:
         lines += [
-            _("… and %(count)d more: open your saved searches to see them all.")
+            ngettext(
+                "… and %(count)d more: open your saved searches to see it.",
+                "… and %(count)d more: open your saved searches to see them all.",
+                len(order) - MAX_LISTED,
+            )
             % {"count": len(order) - MAX_LISTED},
             "",
         ]
