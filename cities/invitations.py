@@ -9,7 +9,8 @@ Who may invite whom (decided here, tested in tests/cities/test_invitations.py):
 
 The link carries a random token of 32 bytes (secrets.token_urlsafe); only its SHA-256 is stored
 (accounts.Invitation.token_hash), so the link cannot be guessed, nor rebuilt from the database.
-It works once and for settings.INVITATION_VALID_DAYS days. Opening it signed in attaches the
+It works once and for settings.INVITATION_VALID_DAYS days. One person sends at most
+settings.INVITATIONS_PER_DAY invitations in 24 hours. Opening it signed in attaches the
 signed-in account to the city; signed out, it creates the account for the invited address
 (reading the mail proves the address), unless an account has it already: then its owner signs
 in first. Accepting never lowers a role the person already has in the city.
@@ -105,6 +106,17 @@ def invitation_create(
         )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
+    limit = settings.INVITATIONS_PER_DAY
+    if (
+        Invitation.objects.filter(invited_by=by, created_at__gte=now - timedelta(days=1)).count()
+        >= limit
+    ):
+        # Each invitation mails an address nobody has confirmed: a cap keeps an account, its
+        # own or a stolen one, from turning the platform into a mailer.
+        raise ValidationError(
+            _("You have sent %(limit)d invitations in the last 24 hours; try again tomorrow.")
+            % {"limit": limit}
+        )
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=email,

@@ -262,6 +262,8 @@ EXCHANGE_DIGEST_AFTER_DAYS = env.int("EXCHANGE_DIGEST_AFTER_DAYS", default=7)
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 # How long an invitation link to join a city works (cities.invitations).
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# How many invitations one person may send in 24 hours.
+INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=50)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

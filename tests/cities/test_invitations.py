@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Invitation, User
@@ -241,3 +241,13 @@ def test_board_and_ranking_warn_when_nobody_can_answer(client, cast_, make_reque
     # Once someone belongs to it, the warning goes.
     MembershipFactory(city=empty)
     assert "Nobody at Emptyville" not in client.get("/en/exchanges/board/").content.decode()
+
+
+def test_one_person_sends_a_limited_number_of_invitations_a_day(settings, cast_, invite):
+    settings.INVITATIONS_PER_DAY = 2
+    invite(email="a@example.org")
+    invite(email="b@example.org")
+    with pytest.raises(ValidationError, match="2 invitations"):
+        invite(email="c@example.org")
+    # Someone else still may.
+    invite(by=cast_["people"]["broker2"], email="c@example.org")

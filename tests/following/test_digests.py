@@ -191,3 +191,25 @@ def test_two_runs_at_once_send_one_digest(settings, celery_join_flag):
     assert sorted(results) == [0, 1]
     assert len([m for m in mail.outbox if reader.email in m.to]) == 1
     assert DigestClaim.objects.count() == 1
+
+
+def test_the_beat_schedule_sends_both_digests_through_the_registered_task(
+    settings, reader, make_practice
+):
+    from config.celery import app
+    from following.tasks import send_digests
+
+    app.loader.import_default_modules()
+    digests = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "following.send_digests"
+    ]
+    assert sorted(entry["args"] for entry in digests) == [("daily",), ("weekly",)]
+    assert "following.send_digests" in app.tasks
+
+    settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
+    saved_search_save(user=reader, query_string="q=bicycle", name="Vélo", frequency="weekly")
+    make_practice("published", text__title="Bicycle lanes for everyone")
+    assert send_digests.delay("weekly").get() == 1
+    assert send_digests.delay("weekly").get() == 0
