@@ -126,11 +126,19 @@ def my_list(request: HttpRequest) -> HttpResponse:
 def bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     """Add (action=add) or remove (action=remove) a practice from the user's list; back to the
     page the button was on."""
-    practice = Practice.objects.filter(pk=pk).first()
+    user = cast(User, request.user)
+    remove = request.POST.get("action") == "remove"
+    # Only published practices go on a list (404 for others, as their pages answer to those
+    # who may not see them); one that was unpublished since can still be taken off.
+    practices = (
+        Practice.objects.all()
+        if remove
+        else Practice.objects.filter(review_state=Practice.ReviewState.PUBLISHED)
+    )
+    practice = practices.filter(pk=pk).first()
     if practice is None:
         raise Http404(_("No such practice."))
-    user = cast(User, request.user)
-    if request.POST.get("action") == "remove":
+    if remove:
         services.bookmark_remove(user=user, practice=practice)
         messages.success(request, _("Removed from your list."))
     else:

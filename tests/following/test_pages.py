@@ -106,7 +106,10 @@ def test_bookmarks_are_added_and_removed_without_javascript(client, people, make
     results = client.get("/en/search/?q=bicycle").content.decode()
     assert "Remove from my list" in results
 
-    client.post(reverse("following-bookmark", args=[hidden.pk]), {"action": "add"})
+    assert (
+        client.post(reverse("following-bookmark", args=[hidden.pk]), {"action": "add"}).status_code
+        == 404
+    )
     outside = client.post(
         reverse("following-bookmark", args=[practice.pk]),
         {"action": "remove", "next": "https://elsewhere.example/"},
