@@ -160,7 +160,7 @@ def _waiting_for_locks() -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_send_one_digest(settings, celery_join_flag):
     settings.SEARCH_BACKEND = "search.backends.database.DatabaseBackend"
     reader = UserFactory(preferred_language="fr")
