@@ -10,8 +10,11 @@ from django.utils import timezone
 from .models import EmailDelivery
 
 
-def email_send_once(*, key: str, to: str, subject: str, body: str) -> bool:
-    """Send unless a mail with this key was already claimed. Returns True when it sent now."""
+def email_send_once(
+    *, key: str, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> bool:
+    """Send unless a mail with this key was already claimed. Returns True when it sent now.
+    `headers` are added to the mail's (List-Unsubscribe for digests, following.digests)."""
     try:
         with transaction.atomic():
             delivery = EmailDelivery.objects.create(key=key[:200], to=to, subject=subject[:300])
@@ -23,7 +26,7 @@ def email_send_once(*, key: str, to: str, subject: str, body: str) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         # The same Message-ID on any resend lets a mail server drop a duplicate too.
-        headers={"Message-ID": f"<{key.replace(':', '.')}@policy-transfer>"},
+        headers={**(headers or {}), "Message-ID": f"<{key.replace(':', '.')}@policy-transfer>"},
     )
     try:
         message.send(fail_silently=False)

@@ -6,7 +6,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.permissions import OFFICIAL, PRACTITIONER
 
 
 class EmailUserManager(UserManager["User"]):
@@ -79,3 +82,57 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.to}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a city with a role (cities.invitations writes them).
+
+    Only a hash of the link's token is stored: whoever reads the database cannot use a pending
+    invitation. The link works once (accepted_at) and until expires_at.
+    """
+
+    class Role(models.TextChoices):
+        # The values of cities.CityMembership.Role (core.permissions), named again here because
+        # accounts sits below cities.
+        PRACTITIONER = PRACTITIONER, _("practitioner")
+        OFFICIAL = OFFICIAL, _("official")
+
+    email = models.EmailField(_("e-mail address"))
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    language = models.CharField(
+        _("language of the invitation"),
+        max_length=2,
+        choices=[("en", "English"), ("fr", "Français"), ("es", "Español")],
+        default="en",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.city_id} ({self.role})"
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

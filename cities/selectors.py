@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from .models import City, Region
+from .models import City, CityMembership, Region
 
 
 def region_filter(*, code: str, city: str = "") -> Q:
@@ -63,3 +63,15 @@ def city_get_by_slug(*, slug: str) -> City:
 
 def region_list() -> QuerySet[Region]:
     return Region.objects.filter(level=Region.Level.REGION).prefetch_related("children")
+
+
+def cities_without_members(*, city_ids: Iterable[int]) -> set[int]:
+    """Those of these cities where nobody could answer: no active account belongs to them
+    (the board and the ranking warn, and offer an invitation; cities.invitations)."""
+    ids = set(city_ids)
+    answering = set(
+        CityMembership.objects.filter(city_id__in=ids, user__is_active=True).values_list(
+            "city_id", flat=True
+        )
+    )
+    return ids - answering

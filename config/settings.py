@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "search",
     "exchanges",
     "conversations",
+    "following",
     "api",
     "portal",
     "dashboard",
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.language_alternates",
+                "following.context_processors.bookmarks",
             ],
         },
     },
@@ -243,6 +245,18 @@ CELERY_BEAT_SCHEDULE = {
     "message-mail-sweep": {"task": "conversations.sweep_message_notifications", "schedule": 300.0},
     # The anonymous search log keeps SEARCH_LOG_RETENTION_DAYS days (search/querylog.py).
     "search-log-purge": {"task": "search.purge_query_log", "schedule": crontab(hour=3, minute=30)},
+    # Saved-search digests (following.digests): each is sent at most once per day or ISO week,
+    # however often these run.
+    "saved-search-daily": {
+        "task": "following.send_digests",
+        "schedule": crontab(hour=6, minute=0),
+        "args": ("daily",),
+    },
+    "saved-search-weekly": {
+        "task": "following.send_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+        "args": ("weekly",),
+    },
 }
 
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
@@ -263,6 +277,10 @@ EXCHANGE_OVERDUE_AFTER_DAYS = env.int("EXCHANGE_OVERDUE_AFTER_DAYS", default=30)
 SEARCH_LOG_RETENTION_DAYS = env.int("SEARCH_LOG_RETENTION_DAYS", default=180)
 # The address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
+# How long an invitation link to join a city works (cities.invitations).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# How many invitations one person may send in 24 hours.
+INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=50)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("exchanges/", include("exchanges.urls")),
     path("conversations/", include("conversations.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("following/", include("following.urls")),
     path("accounts/", include("accounts.urls")),
     prefix_default_language=True,
 )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from cities.models import City, CityMembership
-from cities.selectors import region_list
+from cities.selectors import cities_without_members, region_list
 from core.errors import InvalidTransition
 from core.permissions import is_broker, is_member, is_official
 from core.staff import BROKER
@@ -118,6 +118,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         matches, explanations_render([m.explanation for m in matches]), strict=True
     ):
         match.sentences = sentences  # type: ignore[attr-defined]
+    # A city with nobody on the platform cannot answer a proposal: the broker is told, and
+    # offered an invitation (cities.invitations).
+    nobody = cities_without_members(city_ids=[m.peer_city_id for m in matches]) if broker else set()
+    for match in matches:
+        match.nobody = match.peer_city_id in nobody  # type: ignore[attr-defined]
     return render(
         request,
         "exchanges/request_detail.html",
@@ -296,12 +301,21 @@ def broker_board(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
     now = timezone.now()
+    peers = Match.objects.filter(
+        request__in=[r.pk for r in page],
+        status__in=[Match.Status.SUGGESTED, Match.Status.PROPOSED],
+    ).values_list("request_id", "peer_city_id", "peer_city__name")
+    nobody = cities_without_members(city_ids={city_id for _r, city_id, _n in peers})
+    unanswerable: dict[int, list[tuple[int, str]]] = {}
+    for request_id, city_id, name in peers:
+        if city_id in nobody:
+            unanswerable.setdefault(request_id, []).append((city_id, name))
     return render(
         request,
         "exchanges/board.html",
         {
             "page": page,
-            "rows": [(r, (now - r.created_at).days) for r in page],
+            "rows": [(r, (now - r.created_at).days, unanswerable.get(r.pk, [])) for r in page],
             "filters": filters,
             "challenges": Challenge.objects.all(),
             "regions": region_list(),

@@ -19,6 +19,7 @@ FLOORS = {
     "practices": 3,
     "search": 4,
     "exchanges": 5,
+    "following": 5,
     "conversations": 6,
     "api": 7,
     "portal": 7,

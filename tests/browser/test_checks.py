@@ -65,6 +65,47 @@ def conversation_thread(request):
     return Thread.objects.get(match__request=request)
 
 
+def _following_and_invitations(world):
+    """A saved search, a practice on a list, invitations waiting, used and unknown, and the
+    unsubscribe links of a digest (a good one, an altered one)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+    from cities.invitations import invitation_create
+    from following.services import bookmark_add, saved_search_save, unsubscribe_token
+
+    practitioner = world["people"]["practitioner"]
+    saved = saved_search_save(
+        user=practitioner, query_string="q=marches", name="Marches", frequency="weekly"
+    )
+    bookmark_add(user=practitioner, practice=world["walks"])
+    broker = world["people"]["broker"]
+    quito = world["cities"]["quito"]
+    _waiting, token = invitation_create(
+        by=broker, city=quito, email="new@quito.test", role="official", language="fr"
+    )
+    used, used_token = invitation_create(
+        by=broker, city=quito, email="other@quito.test", role="practitioner", language="fr"
+    )
+    Invitation.objects.filter(pk=used.pk).update(accepted_at=timezone.now())
+    expired, expired_token = invitation_create(
+        by=broker, city=quito, email="late@quito.test", role="practitioner", language="fr"
+    )
+    Invitation.objects.filter(pk=expired.pk).update(
+        created_at=timezone.now() - timedelta(days=10),
+        expires_at=timezone.now() - timedelta(days=3),
+    )
+    unsubscribe = unsubscribe_token(user_id=practitioner.pk, saved_search_ids=[saved.pk])
+    return {
+        "invitation": token,
+        "used": used_token,
+        "expired": expired_token,
+        "unsubscribe": unsubscribe,
+    }
+
+
 def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
     request = _content_to_check(world)
     # A completed exchange shows each city its own evaluation form; a search that found
@@ -77,6 +118,7 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
     )
     Exchange.objects.filter(pk=completed.pk).update(state="completed")
     search_query_record(query=SearchQuery(text="zzqqxx", language=LANGUAGE), results=0)
+    links = _following_and_invitations(world)
     visitor = actors("visitor", LANGUAGE)
     practitioner = actors("practitioner", LANGUAGE)
     practitioner.sign_in("practitioner@dakar.test")
@@ -136,6 +178,17 @@ def test_every_page_type_passes_axe_and_the_html_checker(world, actors):
         ("pipeline", broker, "/exchanges/pipeline/", 200),
         ("evaluation-learner", official, f"/exchanges/{completed.pk}/", 200),
         ("evaluation-host", peer, f"/exchanges/{completed.pk}/", 200),
+        ("saved-searches", practitioner, "/following/searches/", 200),
+        ("save-search", practitioner, "/following/searches/save/?query=q%3Dmarches", 200),
+        ("my-list", practitioner, "/following/list/", 200),
+        ("unsubscribe", visitor, f"/following/unsubscribe/{links['unsubscribe']}/", 200),
+        ("unsubscribe-invalid", visitor, "/following/unsubscribe/forged/", 404),
+        ("invitation-form", broker, "/invitations/new/", 200),
+        ("invitation-sign-up", visitor, f"/invitations/{links['invitation']}/", 200),
+        ("invitation-join", peer, f"/invitations/{links['invitation']}/", 200),
+        ("invitation-used", visitor, f"/invitations/{links['used']}/", 410),
+        ("invitation-expired", visitor, f"/invitations/{links['expired']}/", 410),
+        ("invitation-unknown", visitor, "/invitations/not-a-token/", 404),
     ]
     html_dir = ARTIFACTS / "html"
     shutil.rmtree(html_dir, ignore_errors=True)
