@@ -3,7 +3,8 @@ practice page with its similar practices) and the demo loader, which fills every
 
 How the apps stand on each other, from the ground up (tests/test_layers.py enforces it):
 
-    core → accounts → cities → practices → search → exchanges, following → conversations → api, portal, dashboard
+    core → accounts → cities → practices → search → exchanges, following → conversations
+         → api, portal, dashboard
 
 An app imports only from the floors below it; two apps on the same floor (api and portal) do
 not import each other, and nothing imports portal. `config` (settings, root URLs) is not an
