@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api clean
+.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full backup restore benchmark benchmark-api clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -81,6 +81,16 @@ services-status:
 
 run-full: install
 	scripts/run-full.sh
+
+# The database (pg_dump) and the media files into BACKUP_DIR/<UTC time>/ (default ./backups);
+# `make restore` puts back the newest one (or BACKUP=folder) and rebuilds the search index from
+# it. Both use DATABASE_URL and DJANGO_MEDIA_ROOT (environment, then .env), else the database of
+# `make run-full`. See docs/operations.md.
+backup: install
+	scripts/backup.sh
+
+restore: install
+	scripts/restore.sh $(BACKUP)
 
 # Search at 100,000 practices (see benchmarks/search.py; SIZE=5000 DB_SIZE=2000 for a quick run).
 SIZE ?= 100000
