@@ -21,6 +21,7 @@ FLOORS = {
     "exchanges": 5,
     "api": 6,
     "portal": 6,
+    "ops": 6,
     "config": 7,
 }
 
