@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full backup restore benchmark benchmark-api clean
+.PHONY: run install browser-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full backup restore benchmark benchmark-api benchmark-load clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -104,6 +104,16 @@ API_SIZE ?= 100000
 benchmark-api: install
 	scripts/services.sh up postgres elasticsearch redis
 	$(BIN)/python benchmarks/api.py --size $(API_SIZE)
+
+# A mixed population against a running server (make run-full); see benchmarks/load.py.
+LOAD_HOST ?= https://127.0.0.1:8443
+LOAD_USERS ?= 50
+LOAD_DURATION ?= 120
+LOAD_MIX ?= visitor=7,member=2,broker=1
+benchmark-load: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/load.py --host $(LOAD_HOST) --users $(LOAD_USERS) \
+	  --duration $(LOAD_DURATION) --mix $(LOAD_MIX)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache node_modules test-artifacts
