@@ -12,6 +12,10 @@ export DATABASE_URL="postgres://policy:policy@127.0.0.1:$PG_PORT/policy_transfer
 export ELASTICSEARCH_URL="http://127.0.0.1:$ES_PORT"
 export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_RESULT_BACKEND="redis://127.0.0.1:$REDIS_PORT/1"
+# /metrics sums the counters of every app process (docs/operations.md, Metrics); emptied here
+# because files left by a previous run would be counted again.
+export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 pids=()
 stop() {
