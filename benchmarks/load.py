@@ -50,6 +50,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import gevent  # noqa: E402
+import gevent.pool  # noqa: E402
 import requests  # noqa: E402
 import urllib3  # noqa: E402
 from locust import HttpUser, between, task  # noqa: E402
@@ -70,7 +71,7 @@ CHALLENGES = [
 LANGUAGES = ["en", "fr", "es"]
 
 # Filled by prepare() before the users start: what the demo data holds.
-CATALOGUE: dict[str, list] = {"practices": [], "cities": []}
+CATALOGUE: dict[str, list] = {"practices": [], "members": []}
 OPTIONS: dict[str, str] = {}
 
 
@@ -136,8 +137,8 @@ class Member(HttpUser):
     def on_start(self) -> None:
         self.client.verify = False
         self.draft: int | None = None
-        self.city = random.choice(CATALOGUE["cities"])
-        if not _token_login(self, f"practitioner.{self.city}@{DEMO_DOMAIN}", "member: sign in"):
+        self.city, email = random.choice(CATALOGUE["members"])
+        if not _token_login(self, email, "member: sign in"):
             self.stop()
             return
         created = self.client.post(
@@ -234,10 +235,31 @@ def prepare(host: str) -> None:
             city = practice.get("city")
             cities.add(city["slug"] if isinstance(city, dict) else str(city))
         page = body.get("next")
-    # The cities that publish are the demo's member cities, each with a demo practitioner.
     CATALOGUE["practices"] = ids
-    CATALOGUE["cities"] = sorted(cities)
-    if not ids or not CATALOGUE["cities"]:
+    # Members sign in as the practitioners of the cities that publish; the secretariat's
+    # broker may see who works for each city (signing in by guessing would hit the limits on
+    # failed sign-ins).
+    token = session.post(
+        f"{host}/api/v1/auth/token/",
+        json={"email": f"broker@{DEMO_DOMAIN}", "password": OPTIONS["password"], "name": "load"},
+        timeout=60,
+    )
+    if token.status_code not in (200, 201):
+        sys.exit(f"The demo broker cannot sign in ({token.status_code}): load the demo data.")
+    staff = {"Authorization": f"Bearer {token.json()['token']}"}
+
+    def practitioners(slug: str) -> list[str]:
+        answer = session.get(f"{host}/api/v1/cities/{slug}/members/", headers=staff, timeout=60)
+        if answer.status_code != 200:
+            return []
+        return [m["email"] for m in answer.json()["results"] if m["role"] == "practitioner"]
+
+    pool = gevent.pool.Pool(8)
+    found = pool.map(practitioners, sorted(cities))
+    CATALOGUE["members"] = [
+        (slug, emails[0]) for slug, emails in zip(sorted(cities), found, strict=True) if emails
+    ]
+    if not ids or not CATALOGUE["members"]:
         sys.exit("The server has no practices or cities: load the demo data (make run-full does).")
 
 
@@ -530,7 +552,7 @@ def main() -> None:
     runner = env.create_local_runner()
     print(
         f"{args.users} users ({args.mix}) for {args.duration:.0f} s against {host}, "
-        f"{len(CATALOGUE['practices'])} practices, {len(CATALOGUE['cities'])} cities"
+        f"{len(CATALOGUE['practices'])} practices, {len(CATALOGUE['members'])} cities with members"
     )
     started = time.monotonic()
     runner.start(args.users, spawn_rate=args.spawn_rate)
