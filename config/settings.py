@@ -5,6 +5,7 @@ Every setting is listed, with a comment, in `.env.example`. Development is the d
 module refuses to start without a real secret key and turns on HTTPS-only cookies and HSTS.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -430,6 +431,11 @@ LOGGING = {
 METRICS_ALLOWED_IPS = [
     a for a in env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]) if a
 ]
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc}") from _exc
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # A probe or Prometheus talking to gunicorn directly, over plain HTTP, gets an answer rather
 # than a redirect to HTTPS.
