@@ -163,7 +163,9 @@ def worker_log():
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sender = Celery(broker=broker, backend=backend)
+    # Not the current app: tasks queued later in this process (shared_task resolves the current
+    # app) would go through its Redis result backend, which waits forever once Redis is stopped.
+    sender = Celery(broker=broker, backend=backend, set_as_current=False)
     results = []
 
     def send(name, value):
