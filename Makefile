@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run install pdf-tools browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full benchmark benchmark-api benchmark-dashboard clean
+.PHONY: run install pdf-tools browser-tools front-tools messages makemessages demo migrate test check lint services-up services-down services-status run-full backup restore benchmark benchmark-api benchmark-dashboard benchmark-load clean
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo accounts above; Ctrl-C stops)"
@@ -90,6 +90,16 @@ services-status:
 run-full: install
 	scripts/run-full.sh
 
+# The database (pg_dump) and the media files into BACKUP_DIR/<UTC time>/ (default ./backups);
+# `make restore` puts back the newest one (or BACKUP=folder) and rebuilds the search index from
+# it. Both use DATABASE_URL and DJANGO_MEDIA_ROOT (environment, then .env), else the database of
+# `make run-full`. See docs/operations.md.
+backup: install
+	scripts/backup.sh
+
+restore: install
+	scripts/restore.sh $(BACKUP)
+
 # Search at 100,000 practices (see benchmarks/search.py; SIZE=5000 DB_SIZE=2000 for a quick run).
 SIZE ?= 100000
 DB_SIZE ?= 10000
@@ -107,6 +117,16 @@ benchmark-api: install
 benchmark-dashboard: install
 	scripts/services.sh up postgres redis
 	$(BIN)/python benchmarks/dashboard.py
+
+# A mixed population against a running server (make run-full); see benchmarks/load.py.
+LOAD_HOST ?= https://127.0.0.1:8443
+LOAD_USERS ?= 50
+LOAD_DURATION ?= 120
+LOAD_MIX ?= visitor=7,member=2,broker=1
+benchmark-load: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/load.py --host $(LOAD_HOST) --users $(LOAD_USERS) \
+	  --duration $(LOAD_DURATION) --mix $(LOAD_MIX)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache node_modules test-artifacts

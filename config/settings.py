@@ -5,6 +5,7 @@ Every setting is listed, with a comment, in `.env.example`. Development is the d
 module refuses to start without a real secret key and turns on HTTPS-only cookies and HSTS.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -70,11 +71,17 @@ INSTALLED_APPS = [
     "api",
     "portal",
     "dashboard",
+    "ops",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # django-prometheus's pair wraps everything, so its latencies cover every middleware; the
+    # request id comes next, so every log line below it carries the id (core/observability.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -233,6 +241,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING below (JSON lines with the request id of the request that
+# queued each task, core/observability.py) instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # The sweep that drains whatever the per-change drains could not (broker or engine down).
     "search-outbox-sweep": {"task": "search.drain_outbox", "schedule": 60.0},
@@ -419,19 +430,54 @@ if not DEBUG:
     if env.bool("DJANGO_BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs: one JSON object per line in production (DJANGO_LOG_FORMAT=json, the default with
+# DJANGO_DEBUG off), readable text in development; both carry the request id
+# (core/observability.py), and each request writes one line to `policy_transfer.request`.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.observability.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # One line per Elasticsearch request is noise at INFO; failures still show as warnings.
-    # So are WeasyPrint's seven progress steps per practice PDF and fontTools' subsetting.
+    # So are WeasyPrint's seven progress steps per practice PDF and fontTools' subsetting;
+    # django.server repeats, less completely, the line policy_transfer.request writes.
     "loggers": {
         "elastic_transport": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
     },
 }
+
+# Operations endpoints (ops/): /health/live, /health/ready (open) and /metrics (Prometheus),
+# readable from METRICS_ALLOWED_IPS (addresses or networks, as the app sees the client: behind
+# nginx, the real client's) or with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ALLOWED_IPS = [
+    a for a in env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]) if a
+]
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc}") from _exc
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A probe or Prometheus talking to gunicorn directly, over plain HTTP, gets an answer rather
+# than a redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)$", r"^metrics$"]
 
 # Demo accounts share one password, printed by `manage.py load_demo`. Development only.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="") or "metropolis-demo-2026"

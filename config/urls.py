@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from ops import views as ops_views
 from practices import views as practice_views
 
 # Pages people read carry their language in the URL (/en/, /fr/, /es/), so a link shared from
@@ -15,6 +16,9 @@ from practices import views as practice_views
 # have no language prefix.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("api.urls")),
+    # Operations (ops/): liveness and readiness for load balancers, metrics for Prometheus.
+    path("health/", include("ops.urls")),
+    path("metrics", ops_views.metrics, name="metrics"),
     # The OpenAPI 3 schema (YAML; JSON at /api/schema.json) and its browsable docs. The docs
     # page loads its script from a URL, not inline, so it works under a strict CSP.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,5 +13,7 @@ class CoreConfig(AppConfig):
         from django.db.models import IntegerField
 
         from .lookups import IntegerFieldIn
+        from .observability import connect_task_signals
 
         IntegerField.register_lookup(IntegerFieldIn)
+        connect_task_signals()

@@ -54,6 +54,10 @@ export SITE_URL=${SITE_URL:-https://127.0.0.1:$NGINX_HTTPS_PORT}
 export DJANGO_STATIC_ROOT=${DJANGO_STATIC_ROOT:-$RUN_DIR/static}
 export DJANGO_MEDIA_ROOT=${DJANGO_MEDIA_ROOT:-$RUN_DIR/media}
 mkdir -p "$DJANGO_STATIC_ROOT" "$DJANGO_MEDIA_ROOT"
+# /metrics sums the counters of every app process (docs/operations.md, Metrics); emptied here
+# because files left by a previous run would be counted again.
+export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 pids=()
 stop() {

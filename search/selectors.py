@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -23,6 +24,7 @@ from .backends.base import (
     SearchQuery,
     SearchUnavailable,
 )
+from .metrics import SEARCH_SECONDS, backend_label
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,10 +44,26 @@ def search_answer(*, ask: Callable[[SearchBackend], T], what: str) -> tuple[T, b
     degraded, the API answers `"degraded": true`) and a warning is logged. The one place where
     search falls back, for every selector below."""
     try:
-        return ask(get_backend()), False
+        return _timed(ask, get_backend(), what), False
     except SearchUnavailable:
         log.warning("search engine unavailable, %s from the database", what, exc_info=True)
-        return ask(get_database_backend()), True
+        return _timed(ask, get_database_backend(), what), True
+
+
+def _timed(ask: Callable[[SearchBackend], T], backend: SearchBackend, what: str) -> T:
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        answer = ask(backend)
+        outcome = "ok"
+        return answer
+    except SearchUnavailable:
+        outcome = "unavailable"
+        raise
+    finally:
+        SEARCH_SECONDS.labels(backend_label(backend), what.replace(" ", "_"), outcome).observe(
+            time.perf_counter() - started
+        )
 
 
 def practice_search_page(*, query: SearchQuery, user: User | AnonymousUser) -> SearchPage:

@@ -24,6 +24,7 @@ FLOORS = {
     "api": 7,
     "portal": 7,
     "dashboard": 7,
+    "ops": 7,
     "config": 8,
 }
 

@@ -54,7 +54,8 @@ def worker():
         text=True,
     )
     try:
-        yield Celery(broker=broker, backend=backend), queue, process
+        # Not the current app (see tests/ops/test_observability.py, worker_log).
+        yield Celery(broker=broker, backend=backend, set_as_current=False), queue, process
     finally:
         process.terminate()
         try:
