@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
@@ -282,6 +283,23 @@ def practice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "practices/practice_confirm_delete.html", {"practice": practice})
 
 
+# What a review step did, said to the person who took it (issue 15: "Done." said nothing).
+STEP_DONE = {
+    "submit": gettext_lazy(
+        "The practice is submitted for review. The secretariat's editors are told; you will "
+        "hear when it is published or needs changes."
+    ),
+    "withdraw": gettext_lazy("The practice is back in draft: you can edit it again."),
+    "publish": gettext_lazy("The practice is published: everyone can find it now."),
+    "request_changes": gettext_lazy("Changes are requested. The authors are told, with your note."),
+    "unpublish": gettext_lazy(
+        "The practice is unpublished and back with its authors, with your note."
+    ),
+    "archive": gettext_lazy("The practice is archived: it no longer appears in search."),
+    "restore": gettext_lazy("The practice is published again."),
+}
+
+
 @login_required
 @require_POST
 def practice_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -298,7 +316,7 @@ def practice_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             name=name,
             note=form.cleaned_data["note"],
         ),
-        success=_("Done."),
+        success=STEP_DONE.get(name, _("Done.")),
     )
     return HttpResponseRedirect(practice.get_absolute_url())
 

@@ -90,3 +90,26 @@ def test_on_a_phone_every_dot_is_visible_and_a_tap_beside_it_opens_its_city(worl
         visitor.page.wait_for_url(re.compile(f"/en/cities/{slug}/$"))
     visitor.shot("tapped")
     assert not visitor.errors
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)])
+def test_the_shop_window_pages_fit_the_screen(world, actors, language, viewport):
+    """Issue 16: home, search, a practice, a city and the directory (each with its map or
+    covers) at desktop and phone width, in English and French: nothing wider than the screen,
+    the page in the reader's language, and a screenshot of each under test-artifacts/."""
+    visitor = actors("window", language, viewport=viewport)
+    page = visitor.page
+    pages = [
+        ("/", "home"),
+        ("/search/?q=marches", "search"),
+        (f"/practices/{world['walks'].pk}/", "practice"),
+        ("/cities/lyon/", "city"),
+        ("/cities/", "directory"),
+    ]
+    for path, step in pages:
+        visitor.goto(path)
+        assert page.locator("html").get_attribute("lang") == language, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0], path
+        visitor.shot(f"{step}-{viewport[0]}")
+    assert not visitor.errors

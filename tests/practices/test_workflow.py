@@ -179,3 +179,15 @@ def test_steps_through_the_web(client, people, make_practice):
     response = client.post(f"/en/practices/{practice.pk}/step/publish/", follow=True)
     assert response.status_code == 200
     assert "cannot be moved this way" in response.content.decode()
+
+
+def test_each_step_says_what_happened_in_the_readers_language(client, people, make_practice):
+    practice = make_practice("draft")
+    client.force_login(people["practitioner"])
+    page = client.post(f"/fr/practices/{practice.pk}/step/submit/", {"note": ""}, follow=True)
+    text = page.content.decode()
+    assert "Done." not in text and "Fait." not in text
+    assert "soumise" in text  # "La pratique est soumise à la relecture…"
+    client.force_login(people["editor"])
+    page = client.post(f"/en/practices/{practice.pk}/step/publish/", follow=True)
+    assert "The practice is published: everyone can find it now." in page.content.decode()
