@@ -74,6 +74,9 @@ trap stop INT TERM EXIT
 "$BIN/python" manage.py load_cities
 # Demo accounts share a known password: fine on this machine, refused on a real server.
 "$BIN/python" manage.py load_demo --allow-production
+# The index follows the database: a new cluster (ES_NODES changed) or a wiped node starts
+# empty while the database keeps its practices, so rebuild it when the two differ.
+"$BIN/python" manage.py search_check >/dev/null 2>&1 || "$BIN/python" manage.py search_rebuild
 "$BIN/gunicorn" -c deploy/gunicorn_conf.py config.wsgi:application & pids+=($!)
 "$BIN/celery" -A config worker --concurrency "$CELERY_CONCURRENCY" --loglevel INFO & pids+=($!)
 "$BIN/celery" -A config beat --loglevel INFO --schedule "$RUN_DIR/celerybeat-schedule" & pids+=($!)
