@@ -39,6 +39,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections import defaultdict
@@ -330,7 +331,7 @@ def stack_processes(ports: dict[str, int]) -> dict[int, tuple[str, str]]:
         for pid in _with_children(_pids_listening(port, processes), processes):
             info = processes[pid]
             label = kind
-            if kind == "server":
+            if kind in ("server", "app"):
                 label = "gunicorn" if "gunicorn" in info["cmdline"] else info["comm"]
             kinds[pid] = (label, info["comm"])
     for pid, info in processes.items():
@@ -502,10 +503,29 @@ def main() -> None:
     parser.add_argument("--es-port", type=int, default=int(os.environ.get("ES_PORT", 9200)))
     parser.add_argument("--redis-port", type=int, default=int(os.environ.get("REDIS_PORT", 6379)))
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    parser.add_argument(
+        "--app-port",
+        type=int,
+        default=int(os.environ.get("GUNICORN_PORT", 8000)),
+        help="gunicorn's port behind nginx, for its memory (make run-full: 8000)",
+    )
+    parser.add_argument(
+        "--ca",
+        default=os.path.join(
+            os.environ.get("POLICY_TRANSFER_RUN_DIR")
+            or os.path.join(tempfile.gettempdir(), "policy-transfer-run"),
+            "nginx/tls/cert.pem",
+        ),
+        help="certificate to trust for https (default: the one make run-full made)",
+    )
     args = parser.parse_args()
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     host = args.host.rstrip("/")
     OPTIONS["password"] = args.password
+    # make run-full's certificate is self-signed: trust it. requests and Locust's sessions read
+    # REQUESTS_CA_BUNDLE, which wins over `verify=False` when a machine sets it to its own bundle.
+    if host.startswith("https") and os.path.exists(args.ca):
+        os.environ["REQUESTS_CA_BUNDLE"] = args.ca
 
     weights = {}
     for part in args.mix.split(","):
@@ -523,6 +543,8 @@ def main() -> None:
     server_port = urllib.parse.urlparse(host).port or (443 if host.startswith("https") else 80)
     ports = {
         "server": server_port,
+        # Behind nginx (make run-full), the app's gunicorn listens on its own port.
+        "app": args.app_port,
         "postgres": args.pg_port,
         "elasticsearch": args.es_port,
         "redis": args.redis_port,
