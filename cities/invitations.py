@@ -174,7 +174,7 @@ def invitation_get(*, token: str) -> Invitation:
 
 def _usable(token: str) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(no_key=True)
         .select_related("city")
         .get(token_hash=token_hash(token))
     )

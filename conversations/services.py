@@ -114,7 +114,7 @@ def message_post(*, thread: Thread, by: User, body: str) -> Message:
     with transaction.atomic():
         if not thread_visible_to(user=by).filter(pk=thread.pk).exists():
             raise PermissionDenied(_("You do not take part in this conversation."))
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = Thread.objects.select_for_update(no_key=True).get(pk=thread.pk)
         message = Message.objects.create(
             thread=locked, author=by, author_city=_author_city(thread=thread, by=by), body=text
         )
@@ -203,7 +203,7 @@ def practice_question_ask(*, practice: Practice, by: User, body: str) -> Thread:
     text = _body(body)
     with transaction.atomic():
         # One question at a time per person: the count and the insert cannot interleave.
-        User.objects.select_for_update().filter(pk=by.pk).first()
+        User.objects.select_for_update(no_key=True).filter(pk=by.pk).first()
         if practice_questions_left(user=by) <= 0:
             limit = settings.CONVERSATION_QUESTIONS_PER_DAY
             raise QuestionLimitReached(

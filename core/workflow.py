@@ -14,10 +14,12 @@ One check runs before every write, in this order:
 
 `StateMachine.perform` is the whole write, in one transaction: look the step up, lock the row
 (select_for_update, so two people acting at once end in one consistent state and a clear error
-for the loser), check, let the app apply its own rules and fields, move, record the history row,
-then the app's after-effects (search outbox, notifications). A step naming an actor the table
-does not declare, or a state the model does not know, is refused when the table is built (at
-import), not at the first click.
+for the loser; FOR NO KEY UPDATE on PostgreSQL, which serialises writers of the row but not
+the foreign-key checks of rows that point at it, so inserting a history row or a bookmark of
+that row elsewhere does not deadlock with it), check, let the app apply its own rules and
+fields, move, record the history row, then the app's after-effects (search outbox,
+notifications). A step naming an actor the table does not declare, or a state the model does
+not know, is refused when the table is built (at import), not at the first click.
 """
 
 from __future__ import annotations
@@ -181,7 +183,7 @@ class StateMachine(Generic[M]):
             )
         with transaction.atomic():
             if lock is None:
-                obj = self.model._default_manager.select_for_update().get(pk=obj.pk)
+                obj = self.model._default_manager.select_for_update(no_key=True).get(pk=obj.pk)
             else:
                 obj = lock(obj)
             from_state = self.state_of(obj)

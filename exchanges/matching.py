@@ -691,7 +691,7 @@ def matches_refresh(*, request: ExchangeRequest) -> list[Match]:
     suggested again); earlier suggestions are replaced."""
     candidates = rank_peers(request=request)
     with transaction.atomic():
-        locked = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+        locked = ExchangeRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
         existing = {m.peer_city_id: m for m in Match.objects.filter(request=locked)}
         kept = {
             city_id for city_id, match in existing.items() if match.status != Match.Status.SUGGESTED

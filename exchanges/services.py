@@ -112,7 +112,7 @@ def exchange_request_create(*, by: User, city: City, data: RequestData) -> Excha
     data.validate()
     need = data.need.strip()
     with transaction.atomic():
-        City.objects.select_for_update().get(pk=city.pk)  # serialise double submissions
+        City.objects.select_for_update(no_key=True).get(pk=city.pk)  # serialise double submissions
         recent = ExchangeRequest.objects.filter(
             city=city, need=need, created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW
         ).exclude(state=R.WITHDRAWN)
@@ -135,7 +135,7 @@ def exchange_request_create(*, by: User, city: City, data: RequestData) -> Excha
 
 
 def _lock_request(request: ExchangeRequest) -> ExchangeRequest:
-    return ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+    return ExchangeRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
 
 
 def exchange_request_take(*, request: ExchangeRequest, by: User) -> ExchangeRequest:
@@ -173,7 +173,7 @@ def exchange_request_propose(*, request: ExchangeRequest, by: User, match: Match
         raise PermissionDenied(_("Only brokers propose peers."))
     with transaction.atomic():
         request = _lock_request(request)
-        match = Match.objects.select_for_update().get(pk=match.pk, request=request)
+        match = Match.objects.select_for_update(no_key=True).get(pk=match.pk, request=request)
         if request.state in FINAL_REQUEST_STATES:
             raise InvalidTransition(_("This request is closed or withdrawn."))
         if request.state == R.OPEN:
@@ -230,7 +230,7 @@ def exchange_step(
         # proposal running at the same time waits for this step.
         _lock_request(exchange.match.request)
         return (
-            Exchange.objects.select_for_update()
+            Exchange.objects.select_for_update(no_key=True)
             .select_related("match__request")
             .get(pk=exchange.pk)
         )
@@ -299,7 +299,7 @@ def exchange_request_withdraw(
         if request.state in FINAL_REQUEST_STATES:
             raise InvalidTransition(_("This request is already closed or withdrawn."))
         now = timezone.now()
-        for exchange in Exchange.objects.select_for_update().filter(
+        for exchange in Exchange.objects.select_for_update(no_key=True).filter(
             match__request=request, state__in=OPEN_STATES
         ):
             event = ExchangeEvent.objects.create(
@@ -340,7 +340,11 @@ def exchange_evaluate(
     helped, hindered, learned = clean_text(helped), clean_text(hindered), clean_text(learned)
     with transaction.atomic():
         request = _lock_request(exchange.match.request)
-        exchange = Exchange.objects.select_for_update().select_related("match").get(pk=exchange.pk)
+        exchange = (
+            Exchange.objects.select_for_update(no_key=True)
+            .select_related("match")
+            .get(pk=exchange.pk)
+        )
         if city.pk not in (request.city_id, exchange.match.peer_city_id):
             raise ValidationError(_("Only the two cities of the exchange evaluate it."))
         learner = city.pk == request.city_id

@@ -176,7 +176,7 @@ def _digest_user(*, user: User, frequency: str, period: str, end: datetime) -> t
     with transaction.atomic():
         # Runs of the same user's digests take turns (the claims' unique constraint would
         # refuse the second anyway; the lock makes it wait instead of searching for nothing).
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         searches = list(SavedSearch.objects.filter(user=user, frequency=frequency).order_by("pk"))
         claims: list[tuple[SavedSearch, DigestClaim]] = []
         for saved in searches:

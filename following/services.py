@@ -57,7 +57,11 @@ def saved_search_save(*, user: User, query_string: str, name: str, frequency: st
     if frequency not in SavedSearch.Frequency.values:
         raise ValidationError({"frequency": [_("Choose how often to be told.")]})
     with transaction.atomic():
-        existing = SavedSearch.objects.select_for_update().filter(user=user, query=query).first()
+        existing = (
+            SavedSearch.objects.select_for_update(no_key=True)
+            .filter(user=user, query=query)
+            .first()
+        )
         if existing is not None:
             existing.name, existing.frequency = name, frequency
             existing.save(update_fields=["name", "frequency"])

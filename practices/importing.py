@@ -366,7 +366,11 @@ def _write(line: ParsedLine, *, publish: bool) -> tuple[str, list[str]]:
     now = timezone.now()
     kept: list[str] = []
     with transaction.atomic():
-        practice = Practice.objects.select_for_update().filter(source_url=line.source_url).first()
+        practice = (
+            Practice.objects.select_for_update(no_key=True)
+            .filter(source_url=line.source_url)
+            .first()
+        )
         created = practice is None
         before = None if practice is None else _snapshot(practice)
         legacy = practice is not None and not practice.import_details_print

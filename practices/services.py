@@ -214,7 +214,7 @@ def practice_create(
     with transaction.atomic():
         # Two copies of one submission arrive together: the city's row serialises them, so the
         # second finds the first's draft (PostgreSQL; SQLite serialises every write anyway).
-        City.objects.select_for_update().get(pk=city.pk)
+        City.objects.select_for_update(no_key=True).get(pk=city.pk)
         first = (
             Practice.objects.filter(
                 city=city,
@@ -422,7 +422,7 @@ def _merged(data: PracticeData, changes: dict[str, Any]) -> PracticeData:
 def _lock_for_edit(*, practice: Practice, by: User, expected_version: str | None) -> Practice:
     """The practice's row, locked until the end of the caller's transaction, once `by` may
     edit it and no one has saved since `expected_version`."""
-    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    practice = Practice.objects.select_for_update(no_key=True).get(pk=practice.pk)
     if not can_edit(by, practice):
         raise PermissionDenied(_("You cannot edit this practice in its current state."))
     if expected_version is not None and expected_version != practice_version(practice):
@@ -481,7 +481,7 @@ def practice_translation_set(
         )
     text.validate()
     with transaction.atomic():
-        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        practice = Practice.objects.select_for_update(no_key=True).get(pk=practice.pk)
         if not can_edit(by, practice) and not is_editor(by):
             raise PermissionDenied(_("You cannot translate this practice."))
         row = PracticeTranslation.objects.filter(master=practice, language_code=language).first()
@@ -510,7 +510,7 @@ def practice_translation_delete(*, practice: Practice, by: User, language: str) 
     if language == practice.language:
         raise ValidationError({"language": [_("The original text cannot be deleted.")]})
     with transaction.atomic():
-        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        practice = Practice.objects.select_for_update(no_key=True).get(pk=practice.pk)
         if not can_edit(by, practice) and not is_editor(by):
             raise PermissionDenied(_("You cannot translate this practice."))
         PracticeTranslation.objects.filter(master=practice, language_code=language).delete()
