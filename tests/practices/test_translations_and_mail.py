@@ -24,6 +24,8 @@ def test_visitor_sees_their_language_or_the_original_with_a_notice(client, peopl
     es = client.get(f"/es/practices/{practice.pk}/").content.decode()
     assert "Night buses" in es
     assert "no está disponible en su idioma" in es
+    # the language named as Spanish writes it mid-sentence ("inglés"), not Django's "Inglés"
+    assert "(inglés)" in es and "(Inglés)" not in es
     en = client.get(f"/en/practices/{practice.pk}/").content.decode()
     assert "Night buses" in en and "not available in your language" not in en
     # the list shows the visitor's language too
