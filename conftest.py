@@ -12,7 +12,13 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.support import SERVICES, browser_tools_missing, reachable, service_url
+from tests.support import (
+    SERVICES,
+    browser_tools_missing,
+    reachable,
+    service_missing,
+    service_url,
+)
 
 
 @contextmanager
@@ -86,14 +92,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     _give_the_connection_its_migrated_data(item)
     if item.get_closest_marker("browser") is not None and (missing := browser_tools_missing()):
         message = f"browser tools missing: {', '.join(missing)}; run `make browser-tools`."
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        service_missing(message)
     if item.get_closest_marker("frontserver") is not None and shutil.which("nginx") is None:
         message = "nginx is not installed; run `scripts/nginx.sh install`."
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        service_missing(message)
     for name in SERVICES:
         if item.get_closest_marker(name) is None:
             continue
@@ -101,9 +103,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if reachable(url):
             continue
         message = f"{name} is not reachable at {url}; start it with `make services-up`."
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        service_missing(message)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -27,7 +27,7 @@ from search.backends import get_backend
 from search.client import get_client
 from search.sync import search_check, search_rebuild
 from tests.factories import MembershipFactory, PracticeFactory
-from tests.support import service_url
+from tests.support import service_missing, service_url
 
 # Committed rows (the threads read them), and the migrations' taxonomy back after each test's flush.
 pytestmark = [
@@ -58,10 +58,7 @@ def cluster():
         cluster.up()
     except Exception as exc:
         cluster.wipe()
-        message = f"the {NODES}-node Elasticsearch cluster did not start: {exc}"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        service_missing(f"the {NODES}-node Elasticsearch cluster did not start: {exc}")
     yield cluster
     cluster.wipe()
 
